@@ -9,4 +9,5 @@ module.exports = {
   // Two cores: one worker per core; each synthesizes its own stack variants.
   maxWorkers: 2,
   testTimeout: 60000,
+  setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
 };

@@ -10,6 +10,11 @@ export const PROJECT_ROOT = join(__dirname, '..', '..');
  * `cdk deploy` uses (the CDK CLI itself hands context to the CDK app, with `-c` overrides on top).
  */
 export function readCdkJsonContext(file = join(PROJECT_ROOT, 'cdk.json')): ContextReader {
-  const context = (JSON.parse(readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+  const context = loadCdkJsonContext(file);
   return (key) => context[key];
+}
+
+/** The `context` object of cdk.json. */
+export function loadCdkJsonContext(file = join(PROJECT_ROOT, 'cdk.json')): Record<string, unknown> {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
 }

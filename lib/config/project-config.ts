@@ -202,7 +202,8 @@ export function clusterArchitectures(cluster: Pick<ClusterConfig, 'nodeGroups'>)
 function resolveKubernetesVersion(reader: ValueReader, amiFamily: AmiFamily | undefined, issues: ConfigIssue[]): string | undefined {
   const raw = reader.raw('kubernetesVersion');
   const fallback = amiFamily === 'AL2' ? LAST_AL2_KUBERNETES_VERSION : newestStandardSupportVersion();
-  if (raw === undefined) return fallback;
+  // With an invalid amiFamily the default is unknown; one error for the family is enough.
+  if (raw === undefined) return amiFamily ? fallback : undefined;
   const known = EKS_KUBERNETES_VERSIONS.map((v) => v.version).join(', ');
   if (typeof raw !== 'string') {
     issues.push({ key: 'kubernetesVersion', value: raw, problem: 'must be a string (a JSON number turns "1.30" into 1.3)', fix: `quote it, for example "${fallback}"` });
@@ -343,8 +344,8 @@ function checkInstanceType(type: string, key: string, arch: Architecture | undef
     issues.push({
       key,
       value: type,
-      problem: `a ${ARCHITECTURE_INFO[typeArch].displayName} instance type in a group whose arch is "${arch}"`,
-      fix: `use a ${ARCHITECTURE_INFO[arch].displayName} type such as ${ARCHITECTURE_INFO[arch].exampleInstanceType}, or set the group's "arch" to "${typeArch}"`,
+      problem: `an ${ARCHITECTURE_INFO[typeArch].displayName} instance type in a group whose arch is "${arch}"`,
+      fix: `use an ${ARCHITECTURE_INFO[arch].displayName} type such as ${ARCHITECTURE_INFO[arch].exampleInstanceType}, or set the group's "arch" to "${typeArch}"`,
     });
   }
 }

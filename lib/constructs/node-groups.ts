@@ -1,0 +1,102 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Validations } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { Architecture } from '../config/architectures';
+import { AmiFamily, CapacityType, NodeGroupConfig, TaintEffect } from '../config/project-config';
+
+/** The EKS AMI type for each node operating system and architecture. */
+export const AMI_TYPES: Readonly<Record<AmiFamily, Readonly<Record<Architecture, eks.NodegroupAmiType>>>> = {
+  AL2: { arm64: eks.NodegroupAmiType.AL2_ARM_64, amd64: eks.NodegroupAmiType.AL2_X86_64 },
+  AL2023: { arm64: eks.NodegroupAmiType.AL2023_ARM_64_STANDARD, amd64: eks.NodegroupAmiType.AL2023_X86_64_STANDARD },
+  BOTTLEROCKET: { arm64: eks.NodegroupAmiType.BOTTLEROCKET_ARM_64, amd64: eks.NodegroupAmiType.BOTTLEROCKET_X86_64 },
+};
+
+const CAPACITY_TYPES: Readonly<Record<CapacityType, eks.CapacityType>> = {
+  'on-demand': eks.CapacityType.ON_DEMAND,
+  spot: eks.CapacityType.SPOT,
+};
+
+const TAINT_EFFECTS: Readonly<Record<TaintEffect, eks.TaintEffect>> = {
+  NoSchedule: eks.TaintEffect.NO_SCHEDULE,
+  PreferNoSchedule: eks.TaintEffect.PREFER_NO_SCHEDULE,
+  NoExecute: eks.TaintEffect.NO_EXECUTE,
+};
+
+/** The managed policies a node needs, and no more (EKS user guide, "Amazon EKS node IAM role"). */
+export const NODE_MANAGED_POLICIES = [
+  'AmazonEKSWorkerNodePolicy',
+  // Pull-only: nodes read images (ours in ECR, and the EKS add-on images) but never push.
+  'AmazonEC2ContainerRegistryPullOnly',
+  // The VPC CNI runs on every node; moving it to Pod Identity is a later step (see README).
+  'AmazonEKS_CNI_Policy',
+] as const;
+
+export interface MixedArchNodeGroupsProps {
+  readonly cluster: eks.Cluster;
+  /** The validated node groups, in order. */
+  readonly nodeGroups: readonly NodeGroupConfig[];
+  /**
+   * Instance metadata hop limit. 1 keeps pods (one hop further away) from reading the node role's credentials;
+   * pods that need AWS access use EKS Pod Identity instead.
+   * @default 1
+   */
+  readonly metadataHopLimit?: number;
+}
+
+/**
+ * One managed node group per configured group, each on the AMI type of its architecture, sharing one node
+ * role and one launch template that requires IMDSv2.
+ */
+export class MixedArchNodeGroups extends Construct {
+  readonly role: iam.Role;
+  readonly launchTemplate: ec2.LaunchTemplate;
+  readonly nodegroups: ReadonlyMap<string, eks.Nodegroup>;
+
+  constructor(scope: Construct, id: string, props: MixedArchNodeGroupsProps) {
+    super(scope, id);
+
+    this.role = new iam.Role(this, 'NodeRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: 'EKS managed node groups of the mixed-architecture cluster',
+      managedPolicies: NODE_MANAGED_POLICIES.map((name) => iam.ManagedPolicy.fromAwsManagedPolicyName(name)),
+    });
+    for (const name of NODE_MANAGED_POLICIES) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`,
+        reason: `EKS nodes need the AWS managed ${name} policy; AWS keeps it up to date with what kubelet and the CNI call.`,
+      });
+    }
+
+    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      requireImdsv2: true,
+      httpPutResponseHopLimit: props.metadataHopLimit ?? 1,
+    });
+
+    const nodegroups = new Map<string, eks.Nodegroup>();
+    for (const group of props.nodeGroups) {
+      nodegroups.set(
+        group.name,
+        props.cluster.addNodegroupCapacity(`NodeGroup-${group.name}`, {
+          nodegroupName: group.name,
+          nodeRole: this.role,
+          amiType: AMI_TYPES[group.amiFamily][group.arch],
+          instanceTypes: group.instanceTypes.map((t) => new ec2.InstanceType(t)),
+          capacityType: CAPACITY_TYPES[group.capacityType],
+          minSize: group.minSize,
+          desiredSize: group.desiredSize,
+          maxSize: group.maxSize,
+          labels: { ...group.labels },
+          taints: group.taints.map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECTS[t.effect] })),
+          launchTemplateSpec: {
+            id: this.launchTemplate.launchTemplateId as string,
+            version: this.launchTemplate.latestVersionNumber,
+          },
+          subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        }),
+      );
+    }
+    this.nodegroups = nodegroups;
+  }
+}

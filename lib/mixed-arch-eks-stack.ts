@@ -1,0 +1,147 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Annotations, Aws, CfnOutput, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ARCHITECTURE_INFO } from './config/architectures';
+import { AL2_END_OF_SUPPORT, findKubernetesVersion } from './config/kubernetes-versions';
+import { ClusterConfig } from './config/project-config';
+import { ClusterAdminAccess } from './constructs/cluster-admin-access';
+import { ImageRepository } from './constructs/image-repository';
+import { AMI_TYPES, MixedArchNodeGroups } from './constructs/node-groups';
+
+export interface MixedArchEksStackProps extends StackProps {
+  /** The validated cluster configuration (see resolveProjectConfig). */
+  readonly config: ClusterConfig;
+}
+
+const ALL_LOG_TYPES = [
+  eks.ClusterLoggingTypes.API,
+  eks.ClusterLoggingTypes.AUDIT,
+  eks.ClusterLoggingTypes.AUTHENTICATOR,
+  eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
+  eks.ClusterLoggingTypes.SCHEDULER,
+];
+
+/** One EKS cluster with Graviton and x86_64 managed node groups, and the ECR repository for its images. */
+export class MixedArchEksStack extends Stack {
+  readonly cluster: eks.Cluster;
+  readonly nodeGroups: MixedArchNodeGroups;
+  readonly imageRepository: ImageRepository;
+  readonly adminAccess: ClusterAdminAccess;
+
+  constructor(scope: Construct, id: string, props: MixedArchEksStackProps) {
+    super(scope, id, props);
+    const config = props.config;
+    this.warnAboutCostAndExposure(config);
+
+    const vpc = config.vpcId
+      ? ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: config.vpcId })
+      : this.createVpc(config.natGateways);
+
+    const secretsKey = new kms.Key(this, 'SecretsKey', {
+      description: 'Envelope encryption of Kubernetes secrets',
+      enableKeyRotation: true,
+    });
+
+    this.cluster = new eks.Cluster(this, 'Cluster', {
+      version: eks.KubernetesVersion.of(config.kubernetesVersion),
+      vpc,
+      vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
+      // Managed node groups only: Auto Mode's built-in pool is amd64-only and would strand arm64 pods.
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      endpointAccess: config.endpointAccess === 'private'
+        ? eks.EndpointAccess.PRIVATE
+        : eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...config.publicAccessCidrs),
+      secretsEncryptionKey: secretsKey,
+      clusterLogging: ALL_LOG_TYPES,
+      bootstrapClusterCreatorAdminPermissions: false,
+      outputConfigCommand: false,
+    });
+    Validations.of(this.cluster.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]',
+      reason: 'The EKS service role needs AmazonEKSClusterPolicy; AWS maintains it with what the control plane calls.',
+    });
+    Validations.of(this.cluster).acknowledge({
+      id: 'CloudFormation-Validate::W9009',
+      reason: 'aws-eks-v2 writes EncryptionConfig Resources ["secrets"]; EKS still accepts it and secrets are encrypted with our key.',
+    });
+
+    this.adminAccess = new ClusterAdminAccess(this, 'AdminAccess', {
+      cluster: this.cluster,
+      adminPrincipalArns: config.adminPrincipalArns,
+    });
+    this.nodeGroups = new MixedArchNodeGroups(this, 'NodeGroups', { cluster: this.cluster, nodeGroups: config.nodeGroups });
+    this.imageRepository = new ImageRepository(this, 'PrintPlatformInfoImages', { repositoryName: config.ecrRepositoryName });
+
+    this.addOutputs(config);
+  }
+
+  private createVpc(natGateways: number): ec2.Vpc {
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways,
+      // Restricting the default security group takes a custom-resource Lambda; nothing here uses that group.
+      restrictDefaultSecurityGroup: false,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        // Large private subnets: the VPC CNI gives every pod a VPC address.
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 19 },
+      ],
+    });
+    // Rejected traffic only: what a security review needs, at a fraction of the cost of logging all of it.
+    vpc.addFlowLog('RejectedTraffic', {
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+      })),
+    });
+    return vpc;
+  }
+
+  private warnAboutCostAndExposure(config: ClusterConfig): void {
+    const al2Groups = config.nodeGroups.filter((g) => g.amiFamily === 'AL2').map((g) => g.name);
+    if (al2Groups.length > 0) {
+      const support = findKubernetesVersion(config.kubernetesVersion);
+      Annotations.of(this).addWarningV2('mixed-arch-eks:al2-end-of-support',
+        `Node groups ${al2Groups.join(', ')} run Amazon Linux 2, whose EKS AMIs reached end of support on ${AL2_END_OF_SUPPORT}: ` +
+        `no more security patches. Kubernetes ${config.kubernetesVersion} runs in ${support?.phase ?? 'extended'} support` +
+        `${support?.phase === 'extended' ? ' (paid: $0.60 instead of $0.10 per cluster-hour)' : ''}. ` +
+        'Switch with -c amiFamily=AL2023 (or set "amiFamily": "AL2023" in cdk.json).');
+    }
+    if (config.endpointAccess !== 'private' && config.publicAccessCidrs.includes('0.0.0.0/0')) {
+      Annotations.of(this).addWarningV2('mixed-arch-eks:open-endpoint',
+        'The Kubernetes API endpoint accepts connections from anywhere (publicAccessCidrs 0.0.0.0/0). ' +
+        'Restrict it with -c publicAccessCidrs=203.0.113.0/24,... or use -c endpointAccess=private.');
+    }
+  }
+
+  private addOutputs(config: ClusterConfig): void {
+    new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName, description: 'EKS cluster name' });
+    const roleArg = this.adminAccess.adminRole ? ` --role-arn ${this.adminAccess.adminRole.roleArn}` : '';
+    new CfnOutput(this, 'KubeconfigCommand', {
+      value: `aws eks update-kubeconfig --name ${this.cluster.clusterName} --region ${Aws.REGION}${roleArg}`,
+      description: 'Writes a kubeconfig entry for this cluster',
+    });
+    if (this.adminAccess.adminRole) {
+      new CfnOutput(this, 'AdminRoleArn', { value: this.adminAccess.adminRole.roleArn, description: 'Assume this role for cluster admin' });
+    }
+    for (const group of config.nodeGroups) {
+      new CfnOutput(this, `NodeGroup${pascal(group.name)}`, {
+        value: `${group.name}: ${ARCHITECTURE_INFO[group.arch].displayName}, ${AMI_TYPES[group.amiFamily][group.arch]}, ` +
+          `${group.instanceTypes.join('/')} ${group.capacityType}, ${group.minSize}-${group.maxSize} nodes`,
+        description: `Node group ${group.name} and its architecture`,
+      });
+    }
+    new CfnOutput(this, 'EcrRepositoryUri', {
+      value: this.imageRepository.repository.repositoryUri,
+      description: 'Push the print-platform-info image here',
+    });
+  }
+}
+
+function pascal(name: string): string {
+  return name.split(/[-_]/).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+}

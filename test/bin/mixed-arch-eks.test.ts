@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../lib/config/cdk-json';
+
+// Whole-process runs of the real `cdk` CLI, as users run it. This is also where aws-cdk-lib's built-in
+// CloudFormation validation runs in the suite (in-process tests skip it).
+const env = { ...process.env };
+delete env.CDK_VALIDATION;
+const outdirs: string[] = [];
+afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function cdkSynth(...args: string[]) {
+  const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
+  outdirs.push(outdir);
+  const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules/aws-cdk/bin/cdk'), 'synth', '--quiet', '--output', outdir, ...args], {
+    cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 120_000,
+  });
+  const templates = readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
+  return { ...result, outdir, templates };
+}
+
+test('`cdk synth` writes the default template, passing cdk-nag and the CloudFormation validation', () => {
+  const result = cdkSynth();
+  expect(result.stderr).not.toMatch(/ERROR/);
+  expect(result.status).toBe(0);
+  expect(result.templates).toEqual(['MixedArchEks.template.json']);
+  const template = JSON.parse(readFileSync(join(result.outdir, 'MixedArchEks.template.json'), 'utf8'));
+  expect(Object.values(template.Resources).filter((r) => (r as { Type: string }).Type === 'AWS::EKS::Nodegroup')).toHaveLength(2);
+  expect(result.stderr).toMatch(/end of support on 2025-11-26/);
+});
+
+test.each([
+  ['natGateways=abc', /natGateways = "abc": must be a whole number\. Fix: /],
+  ['nodeGroups=not json', /nodeGroups = "not json": not valid JSON/],
+])('`cdk synth -c %s` fails with the message alone and leaves no template', (context, message) => {
+  const result = cdkSynth('-c', context);
+  expect(result.status).not.toBe(0);
+  expect(result.stderr).toMatch(message);
+  expect(result.stderr).not.toMatch(/^\s+at /m);
+  expect(result.templates).toEqual([]);
+  expect(existsSync(join(result.outdir, 'manifest.json'))).toBe(false);
+});

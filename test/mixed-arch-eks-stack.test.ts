@@ -1,0 +1,137 @@
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildApp } from '../lib/app';
+import { NODE_MANAGED_POLICIES } from '../lib/constructs/node-groups';
+import { contextWith } from './support/cdk';
+
+// The default stack, synthesized once for the whole file.
+const { app, stack } = buildApp(new App({ context: contextWith() }), {}, { nag: false });
+const template = Template.fromStack(stack);
+
+describe('default stack', () => {
+  test('is a native AWS::EKS::Cluster on Kubernetes 1.32 (the last version with AL2 AMIs)', () => {
+    template.resourceCountIs('AWS::EKS::Cluster', 1);
+    template.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({ Version: '1.32' }));
+  });
+
+  test('logs all five control-plane log types', () => {
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      Logging: { ClusterLogging: { EnabledTypes: [
+        { Type: 'api' }, { Type: 'audit' }, { Type: 'authenticator' }, { Type: 'controllerManager' }, { Type: 'scheduler' },
+      ] } },
+    });
+  });
+
+  test('encrypts secrets with a rotating KMS key', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
+    template.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({
+      EncryptionConfig: [{ Provider: { KeyArn: { 'Fn::GetAtt': [keyId, 'Arn'] } }, Resources: ['secrets'] }],
+    }));
+  });
+
+  test('uses access entries with no implicit creator admin, and a created admin role', () => {
+    template.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({
+      AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: false },
+    }));
+    template.resourceCountIs('AWS::EKS::AccessEntry', 1);
+    const [entry] = Object.values(template.findResources('AWS::EKS::AccessEntry'));
+    expect(entry.Properties.AccessPolicies).toHaveLength(1);
+    expect(entry.Properties.AccessPolicies[0].AccessScope).toEqual({ Type: 'cluster' });
+    expect(JSON.stringify(entry.Properties.AccessPolicies[0].PolicyArn)).toContain('cluster-access-policy/AmazonEKSClusterAdminPolicy');
+    expect(entry.Properties.PrincipalArn['Fn::GetAtt'][0]).toMatch(/^AdminAccessAdminRole/);
+    template.hasResourceProperties('AWS::IAM::Role', Match.objectLike({
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { AWS: Match.objectLike({ 'Fn::Join': Match.anyValue() }) } })],
+      }),
+      Description: Match.stringLikeRegexp('Cluster admin'),
+    }));
+  });
+
+  test('has a public and private endpoint restricted to the configured CIDRs', () => {
+    template.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({
+      ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: true, EndpointPrivateAccess: true, PublicAccessCidrs: ['0.0.0.0/0'] }),
+    }));
+  });
+
+  test('has exactly the configured managed node groups, with AMI type, instance types and scaling', () => {
+    template.resourceCountIs('AWS::EKS::Nodegroup', 2);
+    template.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({
+      NodegroupName: 'graviton', AmiType: 'AL2_ARM_64', InstanceTypes: ['m7g.large'], CapacityType: 'ON_DEMAND',
+      ScalingConfig: { MinSize: 1, DesiredSize: 1, MaxSize: 3 },
+    }));
+    template.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({
+      NodegroupName: 'x86', AmiType: 'AL2_x86_64', InstanceTypes: ['m7i.large'], CapacityType: 'ON_DEMAND',
+      ScalingConfig: { MinSize: 1, DesiredSize: 1, MaxSize: 3 },
+    }));
+  });
+
+  test('has no Auto Mode and no default capacity', () => {
+    const cluster = Object.values(template.findResources('AWS::EKS::Cluster'))[0];
+    expect(cluster.Properties.ComputeConfig?.Enabled ?? false).toBe(false);
+    template.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 0);
+  });
+
+  test('requires IMDSv2 with hop limit 1 on every node', () => {
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({ MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 } }),
+    });
+    const [ltId] = Object.keys(template.findResources('AWS::EC2::LaunchTemplate'));
+    for (const group of Object.values(template.findResources('AWS::EKS::Nodegroup'))) {
+      expect(group.Properties.LaunchTemplate.Id).toEqual({ Ref: ltId });
+    }
+  });
+
+  test('gives the node role only the managed policies nodes need', () => {
+    const nodeRole = Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) => id.startsWith('NodeGroupsNodeRole'));
+    expect(nodeRole).toBeDefined();
+    const arns = JSON.stringify(nodeRole![1].Properties.ManagedPolicyArns);
+    for (const name of NODE_MANAGED_POLICIES) expect(arns).toContain(`policy/${name}`);
+    expect(nodeRole![1].Properties.ManagedPolicyArns).toHaveLength(NODE_MANAGED_POLICIES.length);
+    expect(nodeRole![1].Properties.Policies).toBeUndefined();
+  });
+
+  test('creates a new VPC in two AZs with one NAT gateway and a rejected-traffic flow log', () => {
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.resourcePropertiesCountIs('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false }, 2);
+    template.hasResourceProperties('AWS::EC2::FlowLog', Match.objectLike({ TrafficType: 'REJECT' }));
+  });
+
+  test('has an ECR repository that scans on push, expires old images and is kept on delete', () => {
+    template.hasResource('AWS::ECR::Repository', Match.objectLike({
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        RepositoryName: 'print-platform-info',
+        ImageScanningConfiguration: { ScanOnPush: true },
+        LifecyclePolicy: Match.objectLike({ LifecyclePolicyText: Match.stringLikeRegexp('untagged') }),
+      }),
+    }));
+  });
+
+  test('has no custom resource and no Lambda function', () => {
+    const types = Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type);
+    expect(types.filter((t) => t.startsWith('Custom::') || t === 'AWS::CloudFormation::CustomResource')).toEqual([]);
+    expect(types).not.toContain('AWS::Lambda::Function');
+  });
+
+  test('outputs the cluster name, kubeconfig command, node groups with their architecture and the ECR URI', () => {
+    template.hasOutput('ClusterName', Match.anyValue());
+    template.hasOutput('KubeconfigCommand', { Value: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['aws eks update-kubeconfig --name ', ' --role-arn '])] }) });
+    template.hasOutput('NodeGroupGraviton', { Value: Match.stringLikeRegexp('^graviton: arm64 \\(Graviton\\), AL2_ARM_64, m7g.large') });
+    template.hasOutput('NodeGroupX86', { Value: Match.stringLikeRegexp('^x86: amd64 \\(x86_64\\), AL2_x86_64, m7i.large') });
+    template.hasOutput('EcrRepositoryUri', Match.anyValue());
+  });
+
+  test('warns that AL2 is past end of support, with the date, extended support and the switch', () => {
+    Annotations.fromStack(stack).hasWarning('/MixedArchEks', Match.stringLikeRegexp(
+      'end of support on 2025-11-26.*Kubernetes 1\\.32 runs in extended support.*-c amiFamily=AL2023'));
+  });
+
+  test('passes the cdk-nag AwsSolutions pack, every acknowledgement with a reason', () => {
+    const result = new AwsSolutionsChecks(app).validateScope(app);
+    const errors = result.violations.filter((v) => v.severity === 'error');
+    expect(errors.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+  });
+});

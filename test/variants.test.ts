@@ -1,0 +1,97 @@
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { EKS_KUBERNETES_VERSIONS } from '../lib/config/kubernetes-versions';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { buildTestApp, templateFor } from './support/cdk';
+
+const spotArm = JSON.stringify([
+  {
+    name: 'graviton-spot', arch: 'arm64', instanceTypes: ['m7g.large', 'm6g.large'], minSize: 0, desiredSize: 2, maxSize: 6,
+    capacityType: 'spot', labels: { team: 'batch' }, taints: [{ key: 'dedicated', value: 'batch', effect: 'NoSchedule' }],
+  },
+  { name: 'x86', arch: 'amd64', instanceTypes: ['m7i.large'], minSize: 1, desiredSize: 1, maxSize: 2, amiFamily: 'BOTTLEROCKET' },
+]);
+
+// Each variant is synthesized once, here, and shared by its tests.
+const al2023 = buildTestApp({ amiFamily: 'AL2023' });
+const al2023Template = Template.fromStack(al2023.stack);
+const bottlerocket = templateFor({ amiFamily: 'BOTTLEROCKET', kubernetesVersion: '1.34' });
+const spot = templateFor({ amiFamily: 'AL2023', nodeGroups: spotArm, natGateways: '2' });
+const existingVpc = templateFor(
+  { vpcId: 'vpc-0a1b2c3d4e5f67890' },
+  { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' },
+);
+const privateEndpoint = templateFor({
+  endpointAccess: 'private',
+  publicAccessCidrs: undefined,
+  adminPrincipalArns: 'arn:aws:iam::123456789012:role/PlatformAdmin,arn:aws:iam::123456789012:user/alice',
+});
+
+describe('AL2023', () => {
+  test('defaults to the newest Kubernetes version in standard support, 1.35', () => {
+    al2023Template.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({ Version: '1.35' }));
+  });
+  test('uses the AL2023 standard AMI of each architecture', () => {
+    al2023Template.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: 'graviton', AmiType: 'AL2023_ARM_64_STANDARD' }));
+    al2023Template.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: 'x86', AmiType: 'AL2023_x86_64_STANDARD' }));
+  });
+  test('does not warn about AL2', () => {
+    Annotations.fromStack(al2023.stack).hasNoWarning('*', Match.stringLikeRegexp('Amazon Linux 2,'));
+  });
+});
+
+describe('Bottlerocket', () => {
+  test('uses the Bottlerocket AMI of each architecture on the chosen version', () => {
+    bottlerocket.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({ Version: '1.34' }));
+    bottlerocket.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: 'graviton', AmiType: 'BOTTLEROCKET_ARM_64' }));
+    bottlerocket.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: 'x86', AmiType: 'BOTTLEROCKET_x86_64' }));
+  });
+});
+
+describe('spot, labels, taints and a per-group AMI family', () => {
+  test('creates exactly the configured groups', () => {
+    spot.resourceCountIs('AWS::EKS::Nodegroup', 2);
+    spot.hasResourceProperties('AWS::EKS::Nodegroup', {
+      NodegroupName: 'graviton-spot', AmiType: 'AL2023_ARM_64_STANDARD', CapacityType: 'SPOT',
+      InstanceTypes: ['m7g.large', 'm6g.large'], ScalingConfig: { MinSize: 0, DesiredSize: 2, MaxSize: 6 },
+      Labels: { team: 'batch' }, Taints: [{ Key: 'dedicated', Value: 'batch', Effect: 'NO_SCHEDULE' }],
+      ClusterName: Match.anyValue(), NodeRole: Match.anyValue(), Subnets: Match.anyValue(), LaunchTemplate: Match.anyValue(), ForceUpdateEnabled: true,
+    });
+    spot.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: 'x86', AmiType: 'BOTTLEROCKET_x86_64', CapacityType: 'ON_DEMAND' }));
+  });
+  test('gives each AZ its own NAT gateway when asked', () => {
+    spot.resourceCountIs('AWS::EC2::NatGateway', 2);
+  });
+});
+
+describe('existing VPC', () => {
+  test('creates no VPC and puts the cluster in the looked-up one', () => {
+    existingVpc.resourceCountIs('AWS::EC2::VPC', 0);
+    existingVpc.resourceCountIs('AWS::EC2::NatGateway', 0);
+    existingVpc.resourceCountIs('AWS::EKS::Cluster', 1);
+    existingVpc.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({
+      ResourcesVpcConfig: Match.objectLike({ SubnetIds: Match.arrayWith([Match.stringLikeRegexp('^[a-z]+-')]) }),
+    }));
+  });
+});
+
+describe('private endpoint and listed admins', () => {
+  test('turns the public endpoint off', () => {
+    privateEndpoint.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({
+      ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: false, EndpointPrivateAccess: true }),
+    }));
+  });
+  test('gives cluster admin to each listed principal and creates no admin role', () => {
+    privateEndpoint.resourceCountIs('AWS::EKS::AccessEntry', 2);
+    privateEndpoint.hasResourceProperties('AWS::EKS::AccessEntry', Match.objectLike({ PrincipalArn: 'arn:aws:iam::123456789012:role/PlatformAdmin' }));
+    privateEndpoint.hasResourceProperties('AWS::EKS::AccessEntry', Match.objectLike({ PrincipalArn: 'arn:aws:iam::123456789012:user/alice' }));
+    expect(Object.keys(privateEndpoint.findResources('AWS::IAM::Role')).filter((id) => id.includes('AdminRole'))).toEqual([]);
+    privateEndpoint.hasOutput('KubeconfigCommand', { Value: Match.objectLike({ 'Fn::Join': ['', Match.not(Match.arrayWith([' --role-arn ']))] }) });
+  });
+});
+
+test('every Kubernetes version of the support table is one this aws-cdk-lib knows', () => {
+  for (const { version } of EKS_KUBERNETES_VERSIONS) {
+    const key = `V${version.replace('.', '_')}` as keyof typeof eks.KubernetesVersion;
+    expect(eks.KubernetesVersion[key]).toBeDefined();
+  }
+});
