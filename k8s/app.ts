@@ -1,0 +1,26 @@
+import { App, YamlOutputType } from 'cdk8s';
+import { ProjectConfig, clusterArchitectures } from '../lib/config/project-config';
+import { BusyboxChart } from './charts/busybox-chart';
+import { PrintPlatformInfoChart } from './charts/print-platform-info-chart';
+
+/**
+ * Adds every workload chart to `app`, one chart (and so one file) each: busybox, print-platform-info pinned
+ * to each architecture the node groups run, and print-platform-info unpinned.
+ */
+export function addWorkloadCharts(app: App, config: ProjectConfig): void {
+  const nodeArchitectures = clusterArchitectures(config.cluster);
+  const { namespace, printPlatformInfoImage, busyboxImage, imagePullSecretName } = config.workloads;
+  new BusyboxChart(app, 'busybox', { namespace, image: busyboxImage, nodeArchitectures, imagePullSecretName });
+  for (const arch of [...nodeArchitectures, undefined]) {
+    new PrintPlatformInfoChart(app, PrintPlatformInfoChart.jobName(arch), {
+      namespace, image: printPlatformInfoImage, imagePullSecretName, nodeArchitectures, arch,
+    });
+  }
+}
+
+/** The cdk8s app as `cdk8s synth` runs it: one `<chart>.k8s.yaml` file per chart in `outdir`. */
+export function buildK8sApp(config: ProjectConfig, outdir = 'dist'): App {
+  const app = new App({ outdir, outputFileExtension: '.k8s.yaml', yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  addWorkloadCharts(app, config);
+  return app;
+}

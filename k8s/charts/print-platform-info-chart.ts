@@ -1,0 +1,67 @@
+import * as kplus from 'cdk8s-plus-27';
+import { ApiObject, Chart, ChartProps, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Architecture } from '../../lib/config/architectures';
+import { pullSecretFor } from '../lib/image-pull-secret';
+import { RESTRICTED_POD_SECURITY, restrictedContainer } from '../lib/restricted-container';
+import { assertSchedulable, patchPodSpec } from '../lib/scheduling';
+
+export interface PrintPlatformInfoChartProps extends ChartProps {
+  /** The multi-arch print-platform-info image, with a pinned tag or digest. */
+  readonly image: string;
+  /** Architectures the node groups run. */
+  readonly nodeArchitectures: readonly Architecture[];
+  /**
+   * The architecture to pin the Job to, with a `kubernetes.io/arch` nodeSelector.
+   * @default - not pinned: the scheduler picks any node, and the runtime pulls that node's image variant
+   */
+  readonly arch?: Architecture;
+  /**
+   * Pull secret for a private registry; left out for ECR (nodes pull with their role) and public images.
+   * @default - none
+   */
+  readonly imagePullSecretName?: string;
+  /**
+   * How long the Job may run before Kubernetes stops it.
+   * @default Duration.minutes(5)
+   */
+  readonly activeDeadline?: Duration;
+  /**
+   * How long a finished Job (and its pod, whose log shows the result) is kept.
+   * @default Duration.hours(24)
+   */
+  readonly ttlAfterFinished?: Duration;
+}
+
+/**
+ * A Job that runs print-platform-info once and exits. The article ran its amd64 copy as a Pod with
+ * `restartPolicy: Always`, which restarts a program that prints and exits forever (CrashLoopBackOff);
+ * a Job runs it to completion.
+ */
+export class PrintPlatformInfoChart extends Chart {
+  readonly job: kplus.Job;
+
+  constructor(scope: Construct, id: string, props: PrintPlatformInfoChartProps) {
+    super(scope, id, { disableResourceNameHashes: true, ...props });
+    if (props.arch !== undefined) assertSchedulable(`print-platform-info-${props.arch}`, props.arch, props.nodeArchitectures);
+    const pullSecret = pullSecretFor(props.image, props.imagePullSecretName ?? '');
+
+    this.job = new kplus.Job(this, 'job', {
+      metadata: { name: PrintPlatformInfoChart.jobName(props.arch) },
+      restartPolicy: kplus.RestartPolicy.NEVER,
+      backoffLimit: 2,
+      activeDeadline: props.activeDeadline ?? Duration.minutes(5),
+      ttlAfterFinished: props.ttlAfterFinished ?? Duration.hours(24),
+      automountServiceAccountToken: false,
+      securityContext: RESTRICTED_POD_SECURITY,
+      dockerRegistryAuth: pullSecret ? kplus.Secret.fromSecretName(this, 'PullSecret', pullSecret) : undefined,
+      containers: [restrictedContainer({ name: 'print-platform-info', image: props.image })],
+    });
+    patchPodSpec(ApiObject.of(this.job), '/spec/template/spec', this.job.containers.length, props.arch);
+  }
+
+  /** `print-platform-info-arm64`, or `print-platform-info-any` when not pinned. */
+  static jobName(arch?: Architecture): string {
+    return `print-platform-info-${arch ?? 'any'}`;
+  }
+}

@@ -1,0 +1,133 @@
+import { Testing } from 'cdk8s';
+import { ConfigError } from '../../lib/config/errors';
+import { resolveProjectConfig } from '../../lib/config/project-config';
+import { WORKLOAD_GID, WORKLOAD_UID } from '../../lib/config/workload-identity';
+import { addWorkloadCharts } from '../../k8s/app';
+import { BusyboxChart } from '../../k8s/charts/busybox-chart';
+import { PrintPlatformInfoChart } from '../../k8s/charts/print-platform-info-chart';
+import { contextWith } from '../support/cdk';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const PRIVATE_IMAGE = 'registry.gitlab.com/acme/tools/print-platform-info:3f2a9c1';
+const ECR_IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/print-platform-info:3f2a9c1';
+const both = ['arm64', 'amd64'] as const;
+
+function synth(chart: any): any[] {
+  return Testing.synth(chart);
+}
+
+const [busybox] = synth(new BusyboxChart(Testing.app(), 'busybox', { image: 'arm64v8/busybox:1.37.0', nodeArchitectures: both, imagePullSecretName: 'registry-credentials' }));
+const [armJob] = synth(new PrintPlatformInfoChart(Testing.app(), 'arm', { image: PRIVATE_IMAGE, nodeArchitectures: both, arch: 'arm64', imagePullSecretName: 'registry-credentials' }));
+const [amdJob] = synth(new PrintPlatformInfoChart(Testing.app(), 'amd', { image: PRIVATE_IMAGE, nodeArchitectures: both, arch: 'amd64', imagePullSecretName: 'registry-credentials' }));
+const [anyJob] = synth(new PrintPlatformInfoChart(Testing.app(), 'any', { image: PRIVATE_IMAGE, nodeArchitectures: both, imagePullSecretName: 'registry-credentials' }));
+const [ecrJob] = synth(new PrintPlatformInfoChart(Testing.app(), 'ecr', { image: ECR_IMAGE, nodeArchitectures: both, arch: 'arm64', imagePullSecretName: 'registry-credentials' }));
+const jobs = [armJob, amdJob, anyJob];
+
+function expectRestricted(podSpec: any): void {
+  expect(podSpec.securityContext).toMatchObject({
+    runAsNonRoot: true, runAsUser: WORKLOAD_UID, runAsGroup: WORKLOAD_GID, seccompProfile: { type: 'RuntimeDefault' },
+  });
+  expect(podSpec.automountServiceAccountToken).toBe(false);
+  for (const container of podSpec.containers) {
+    expect(container.securityContext).toEqual({
+      runAsNonRoot: true, runAsUser: WORKLOAD_UID, runAsGroup: WORKLOAD_GID, privileged: false,
+      allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+    });
+  }
+}
+
+describe('busybox Pod', () => {
+  test('is a v1 Pod named busybox with the pinned arm64 image and sleep 3600', () => {
+    expect(busybox).toMatchObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'busybox' } });
+    expect(busybox.spec.containers).toHaveLength(1);
+    expect(busybox.spec.containers[0]).toMatchObject({ name: 'busybox', image: 'arm64v8/busybox:1.37.0', command: ['sleep', '3600'] });
+  });
+  test('has nodeSelector and restartPolicy inside spec, and nothing stray at the top level', () => {
+    expect(busybox.spec.nodeSelector).toEqual({ 'kubernetes.io/arch': 'arm64' });
+    expect(busybox.spec.restartPolicy).toBe('Always');
+    expect(Object.keys(busybox).sort()).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+  });
+  test('runs as a non-root user under the restricted profile, with small resources', () => {
+    expectRestricted(busybox.spec);
+    expect(busybox.spec.containers[0].resources).toEqual({ requests: { cpu: '5m', memory: '8Mi' }, limits: { cpu: '50m', memory: '16Mi' } });
+  });
+  test('references no pull secret for a public Docker Hub image', () => {
+    expect(busybox.spec.imagePullSecrets).toBeUndefined();
+  });
+});
+
+describe('print-platform-info Jobs', () => {
+  test('are batch/v1 Jobs named after their architecture', () => {
+    expect(jobs.map((j) => [j.apiVersion, j.kind, j.metadata.name])).toEqual([
+      ['batch/v1', 'Job', 'print-platform-info-arm64'],
+      ['batch/v1', 'Job', 'print-platform-info-amd64'],
+      ['batch/v1', 'Job', 'print-platform-info-any'],
+    ]);
+  });
+  test('are pinned with the exact nodeSelector, or not at all', () => {
+    expect(armJob.spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/arch': 'arm64' });
+    expect(amdJob.spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/arch': 'amd64' });
+    expect(anyJob.spec.template.spec.nodeSelector).toBeUndefined();
+    for (const job of jobs) expect(job.spec.template.spec.affinity).toBeUndefined();
+  });
+  test('run to completion: restartPolicy Never in the pod spec, bounded retries, deadline and TTL', () => {
+    for (const job of jobs) {
+      expect(job.spec.template.spec.restartPolicy).toBe('Never');
+      expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 300, ttlSecondsAfterFinished: 86400 });
+    }
+  });
+  test('reference the pull secret by name for a private registry, and none for ECR', () => {
+    for (const job of jobs) expect(job.spec.template.spec.imagePullSecrets).toEqual([{ name: 'registry-credentials' }]);
+    expect(ecrJob.spec.template.spec.imagePullSecrets).toBeUndefined();
+  });
+  test('meet the restricted profile with small explicit resources', () => {
+    for (const job of jobs) {
+      expectRestricted(job.spec.template.spec);
+      expect(job.spec.template.spec.containers[0]).toMatchObject({
+        name: 'print-platform-info', image: PRIVATE_IMAGE, imagePullPolicy: 'IfNotPresent',
+        resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+      });
+    }
+  });
+});
+
+describe('the app follows the node groups', () => {
+  function chartsFor(overrides: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): string[] {
+    const context = contextWith(overrides);
+    const app = Testing.app();
+    addWorkloadCharts(app, resolveProjectConfig((k) => context[k], env));
+    return app.charts.map((c) => c.node.id);
+  }
+  test('one Job per node architecture, plus the unpinned one', () => {
+    expect(chartsFor({})).toEqual(['busybox', 'print-platform-info-arm64', 'print-platform-info-amd64', 'print-platform-info-any']);
+  });
+  test('busybox pinned to arm64 fails synth when no node group runs arm64', () => {
+    const amdOnly = [{ name: 'x86', arch: 'amd64', instanceTypes: ['m7i.large'], minSize: 1, desiredSize: 1, maxSize: 2 }];
+    expect(() => chartsFor({ nodeGroups: amdOnly })).toThrow(ConfigError);
+    expect(() => chartsFor({ nodeGroups: amdOnly })).toThrow(
+      /nodeGroups = "architectures amd64": workload busybox is pinned to arm64, but no node group runs arm64, so its pod would stay Pending\. Fix: add a node group with "arch": "arm64"/);
+  });
+  test('a Job pinned to an architecture without a node group fails synth', () => {
+    expect(() => new PrintPlatformInfoChart(Testing.app(), 'x', { image: PRIVATE_IMAGE, nodeArchitectures: ['arm64'], arch: 'amd64' })).toThrow(
+      /workload print-platform-info-amd64 is pinned to amd64, but no node group runs amd64/);
+  });
+  test('an unknown architecture fails synth', () => {
+    expect(() => new PrintPlatformInfoChart(Testing.app(), 'x', { image: PRIVATE_IMAGE, nodeArchitectures: both, arch: 'x86_64' as any })).toThrow(
+      /print-platform-info-x86_64\.arch = "x86_64": not an architecture Kubernetes knows\. Fix: pin it to "arm64" or "amd64"/);
+  });
+  test.each([
+    ['registry.gitlab.com/Acme/Image:1.0', /PRINT_PLATFORM_INFO_IMAGE = "registry\.gitlab\.com\/Acme\/Image:1\.0": malformed image reference/],
+    ['registry.gitlab.com/acme/image', /PRINT_PLATFORM_INFO_IMAGE = "registry\.gitlab\.com\/acme\/image": the image has no tag.*Fix: pin it/],
+    ['registry.gitlab.com/acme/image:latest', /PRINT_PLATFORM_INFO_IMAGE = "registry\.gitlab\.com\/acme\/image:latest": "latest" moves.*Fix: use a version or commit tag, or a digest/],
+  ])('PRINT_PLATFORM_INFO_IMAGE=%s fails with a clear error', (image, message) => {
+    expect(() => chartsFor({}, { PRINT_PLATFORM_INFO_IMAGE: image })).toThrow(message);
+  });
+  test('a digest is accepted, and the environment variable wins over cdk.json', () => {
+    const image = `registry.gitlab.com/acme/image@sha256:${'a'.repeat(64)}`;
+    const context = contextWith({});
+    expect(resolveProjectConfig((k) => context[k], { PRINT_PLATFORM_INFO_IMAGE: image }).workloads.printPlatformInfoImage).toBe(image);
+  });
+  test('a malformed image in cdk.json names the context key', () => {
+    expect(() => chartsFor({ printPlatformInfoImage: 'busybox:latest' })).toThrow(/printPlatformInfoImage = "busybox:latest"/);
+  });
+});

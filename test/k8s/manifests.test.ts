@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../lib/config/cdk-json';
+
+// `cdk8s synth` as users run it, writing dist/; then every file in dist/ against the Kubernetes schema.
+const cdk8s = join(PROJECT_ROOT, 'node_modules/cdk8s-cli/bin/cdk8s');
+const validator = join(PROJECT_ROOT, 'scripts/validate-manifests.mjs');
+const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
+delete env.PRINT_PLATFORM_INFO_IMAGE;
+const tmp = mkdtempSync(join(tmpdir(), 'manifests-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const run = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 60_000 });
+
+const synth = run([cdk8s, 'synth']);
+
+test('`cdk8s synth` writes one file per workload to dist/', () => {
+  expect(synth.stderr).toBe('');
+  expect(synth.status).toBe(0);
+  expect(readdirSync(join(PROJECT_ROOT, 'dist')).sort()).toEqual([
+    'busybox.k8s.yaml', 'print-platform-info-amd64.k8s.yaml', 'print-platform-info-any.k8s.yaml', 'print-platform-info-arm64.k8s.yaml',
+  ]);
+});
+
+test('every manifest in dist/ is valid against the Kubernetes OpenAPI schema (kubernetes-models)', () => {
+  const result = run([validator, join(PROJECT_ROOT, 'dist')]);
+  expect(result.stdout).toMatch(/valid {3}.*Pod\/busybox/);
+  expect(result.stdout.match(/^valid /gm)).toHaveLength(4);
+  expect(result.stdout).toMatch(/all objects are valid/);
+  expect(result.status).toBe(0);
+});
+
+test('the validator rejects the article\'s Pod, whose restartPolicy and nodeSelector sit outside spec', () => {
+  const file = join(tmp, 'article-busybox.yaml');
+  writeFileSync(file, [
+    'apiVersion: v1', 'kind: Pod', 'metadata: {name: busybox}',
+    'spec: {containers: [{name: busybox, image: arm64v8/busybox, command: [sleep, "3600"]}]}',
+    'restartPolicy: Always', 'nodeSelector: {kubernetes.io/arch: arm64}', '---',
+    'apiVersion: v1', 'kind: Pod', 'metadata: {name: bad-type}', 'spec: {containers: [{name: a, image: b}], restartPolicy: 3}',
+  ].join('\n'));
+  const result = run([validator, file]);
+  expect(result.status).toBe(1);
+  expect(result.stdout).toMatch(/INVALID .*Pod\/busybox: unknown top-level field\(s\) restartPolicy, nodeSelector/);
+  expect(result.stdout).toMatch(/INVALID .*Pod\/bad-type: .*restartPolicy must be string/);
+});
+
+test('a `latest` image fails `cdk8s synth` with the message alone and writes nothing', () => {
+  const outdir = join(tmp, 'out');
+  const result = run([cdk8s, 'synth', '--output', outdir], { PRINT_PLATFORM_INFO_IMAGE: 'registry.gitlab.com/acme/image:latest' });
+  expect(result.status).not.toBe(0);
+  expect(result.stderr).toMatch(/PRINT_PLATFORM_INFO_IMAGE = "registry\.gitlab\.com\/acme\/image:latest": "latest" moves/);
+  // Our app prints the message alone; cdk8s-cli then adds its own "returned a non-zero exit code" trace.
+  const ours = result.stderr.split(/^Error: command /m)[0];
+  expect(ours).toMatch(/^Invalid configuration:\n {2}- PRINT_PLATFORM_INFO_IMAGE/);
+  expect(ours).not.toMatch(/^\s+at /m);
+  expect(() => readdirSync(outdir)).toThrow();
+});
