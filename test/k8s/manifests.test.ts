@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../../lib/config/cdk-json';
 // `cdk8s synth` as users run it, writing dist/; then every file in dist/ against the Kubernetes schema.
 const cdk8s = join(PROJECT_ROOT, 'node_modules/cdk8s-cli/bin/cdk8s');
 const validator = join(PROJECT_ROOT, 'scripts/validate-manifests.mjs');
-const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
+const env: NodeJS.ProcessEnv = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
 delete env.PRINT_PLATFORM_INFO_IMAGE;
 const tmp = mkdtempSync(join(tmpdir(), 'manifests-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
