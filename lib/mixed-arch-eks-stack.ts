@@ -3,17 +3,27 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Annotations, Aws, CfnOutput, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App as Cdk8sApp } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ARCHITECTURE_INFO } from './config/architectures';
 import { AL2_END_OF_SUPPORT, findKubernetesVersion } from './config/kubernetes-versions';
-import { ClusterConfig } from './config/project-config';
+import { ClusterConfig, GitLabConfig, ProjectConfig } from './config/project-config';
+import { kubectlLayerFor } from './constructs/kubectl-layer';
+import { addWorkloadCharts } from '../k8s/app';
 import { ClusterAdminAccess } from './constructs/cluster-admin-access';
+import { GitLabDeployRole } from './constructs/gitlab-deploy-role';
 import { ImageRepository } from './constructs/image-repository';
 import { AMI_TYPES, MixedArchNodeGroups } from './constructs/node-groups';
 
 export interface MixedArchEksStackProps extends StackProps {
   /** The validated cluster configuration (see resolveProjectConfig). */
   readonly config: ClusterConfig;
+  /**
+   * The workloads to apply with `cdk deploy` when `config.deployWorkloads` is set: the same charts
+   * `cdk8s synth` writes to dist/.
+   * @default - none; apply dist/ with kubectl
+   */
+  readonly workloads?: ProjectConfig;
 }
 
 const ALL_LOG_TYPES = [
@@ -30,6 +40,8 @@ export class MixedArchEksStack extends Stack {
   readonly nodeGroups: MixedArchNodeGroups;
   readonly imageRepository: ImageRepository;
   readonly adminAccess: ClusterAdminAccess;
+  /** Present when `gitlabProject` is configured. */
+  readonly gitlabDeployRole?: GitLabDeployRole;
 
   constructor(scope: Construct, id: string, props: MixedArchEksStackProps) {
     super(scope, id, props);
@@ -59,6 +71,10 @@ export class MixedArchEksStack extends Stack {
       clusterLogging: ALL_LOG_TYPES,
       bootstrapClusterCreatorAdminPermissions: false,
       outputConfigCommand: false,
+      // kubectl runs in a Lambda function, so it exists only when the stack applies manifests.
+      kubectlProviderOptions: config.deployWorkloads
+        ? { kubectlLayer: kubectlLayerFor(this, config.kubernetesVersion) }
+        : undefined,
     });
     Validations.of(this.cluster.role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]',
@@ -75,8 +91,50 @@ export class MixedArchEksStack extends Stack {
     });
     this.nodeGroups = new MixedArchNodeGroups(this, 'NodeGroups', { cluster: this.cluster, nodeGroups: config.nodeGroups });
     this.imageRepository = new ImageRepository(this, 'PrintPlatformInfoImages', { repositoryName: config.ecrRepositoryName });
+    if (config.deployWorkloads) this.deployWorkloads(props.workloads);
+    if (config.gitlab) this.gitlabDeployRole = this.createGitLabDeployRole(config.gitlab, props.workloads?.workloads.namespace ?? 'default');
 
     this.addOutputs(config);
+  }
+
+  private deployWorkloads(workloads: ProjectConfig | undefined): void {
+    if (!workloads) throw new Error('deployWorkloads needs the workload configuration (props.workloads)');
+    const charts = new Cdk8sApp();
+    addWorkloadCharts(charts, workloads);
+    for (const chart of charts.charts) {
+      // Node groups first: pods applied before any node exists would only wait.
+      const manifest = this.cluster.addCdk8sChart(`Workload-${chart.node.id}`, chart);
+      for (const group of this.nodeGroups.nodegroups.values()) manifest.node.addDependency(group);
+    }
+    // The kubectl provider is aws-eks-v2's own construct: its roles use AWS managed Lambda policies.
+    const provider = this.cluster.kubectlProvider as unknown as Construct;
+    const managed = (path: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${path}]`;
+    Validations.of(provider).acknowledge(
+      { id: managed('service-role/AWSLambdaBasicExecutionRole'), reason: 'The kubectl provider Lambdas of aws-eks-v2 write their logs with the AWS managed basic execution policy.' },
+      { id: managed('service-role/AWSLambdaVPCAccessExecutionRole'), reason: 'The kubectl handler of aws-eks-v2 runs in the VPC to reach a private endpoint and needs ENI permissions.' },
+      { id: managed('AmazonEC2ContainerRegistryReadOnly'), reason: 'aws-eks-v2 lets the kubectl handler read ECR for Helm charts stored there.' },
+      { id: 'AwsSolutions-IAM4[Policy::{"Fn::If":["ClusterKubectlProviderHandlerHasEcrPublic69E09706",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]', reason: 'aws-eks-v2 grants ECR Public read in regions that have it, for public Helm charts.' },
+      { id: 'AwsSolutions-IAM5[Resource::<ClusterKubectlProviderHandler2E05C68A.Arn>:*]', reason: 'The provider framework invokes every version of its own handler function, and nothing else.' },
+      { id: 'AwsSolutions-L1', reason: 'aws-eks-v2 pins the kubectl handler runtime to what its kubectl layer is built for; it moves with aws-cdk-lib.' },
+    );
+  }
+
+  private createGitLabDeployRole(gitlab: GitLabConfig, namespace: string): GitLabDeployRole {
+    const deployRole = new GitLabDeployRole(this, 'GitLabDeployRole', {
+      gitlabUrl: gitlab.url,
+      project: gitlab.project,
+      repository: this.imageRepository.repository,
+      clusterArn: this.cluster.clusterArn,
+    });
+    // The pipeline applies dist/ with kubectl: edit rights in the workloads' namespace, nothing cluster-wide.
+    this.cluster.grantAccess('GitLabDeployAccess', deployRole.role.roleArn, [
+      eks.AccessPolicy.fromAccessPolicyName('AmazonEKSEditPolicy', { accessScopeType: eks.AccessScopeType.NAMESPACE, namespaces: [namespace] }),
+    ]);
+    new CfnOutput(this, 'GitLabDeployRoleArn', {
+      value: deployRole.role.roleArn,
+      description: `Set as AWS_DEPLOY_ROLE_ARN in GitLab (${gitlab.project})`,
+    });
+    return deployRole;
   }
 
   private createVpc(natGateways: number): ec2.Vpc {

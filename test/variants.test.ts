@@ -1,4 +1,5 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { EKS_KUBERNETES_VERSIONS } from '../lib/config/kubernetes-versions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { buildTestApp, templateFor } from './support/cdk';
@@ -25,6 +26,8 @@ const privateEndpoint = templateFor({
   publicAccessCidrs: undefined,
   adminPrincipalArns: 'arn:aws:iam::123456789012:role/PlatformAdmin,arn:aws:iam::123456789012:user/alice',
 });
+const withWorkloads = buildTestApp({ deployWorkloads: 'true', gitlabProject: 'acme/mixed-arch-eks' });
+const withWorkloadsTemplate = Template.fromStack(withWorkloads.stack);
 
 describe('AL2023', () => {
   test('defaults to the newest Kubernetes version in standard support, 1.35', () => {
@@ -94,4 +97,39 @@ test('every Kubernetes version of the support table is one this aws-cdk-lib know
     const key = `V${version.replace('.', '_')}` as keyof typeof eks.KubernetesVersion;
     expect(eks.KubernetesVersion[key]).toBeDefined();
   }
+});
+
+describe('-c deployWorkloads=true -c gitlabProject=acme/mixed-arch-eks', () => {
+  test('applies each workload chart through a kubectl provider whose layer matches Kubernetes 1.32', () => {
+    const manifests = Object.values(withWorkloadsTemplate.findResources('Custom::AWSCDK-EKS-KubernetesResource'));
+    expect(manifests).toHaveLength(4);
+    const text = JSON.stringify(manifests);
+    for (const name of ['busybox', 'print-platform-info-arm64', 'print-platform-info-amd64', 'print-platform-info-any']) {
+      expect(text).toContain(`\\"name\\":\\"${name}\\"`);
+    }
+    expect(text).toContain('\\"nodeSelector\\":{\\"kubernetes.io/arch\\":\\"arm64\\"}');
+    withWorkloadsTemplate.hasResourceProperties('AWS::Lambda::LayerVersion', Match.objectLike({ Description: Match.stringLikeRegexp('kubectl 1\\.32\\.') }));
+  });
+  test('applies workloads only after the node groups exist', () => {
+    const [manifest] = Object.values(withWorkloadsTemplate.findResources('Custom::AWSCDK-EKS-KubernetesResource'));
+    const groups = Object.keys(withWorkloadsTemplate.findResources('AWS::EKS::Nodegroup'));
+    expect(manifest.DependsOn).toEqual(expect.arrayContaining(groups));
+  });
+  test('creates the GitLab OIDC provider and a deploy role with namespace-scoped edit access, and outputs its ARN', () => {
+    withWorkloadsTemplate.hasResourceProperties('AWS::IAM::OIDCProvider', { Url: 'https://gitlab.com', ClientIdList: ['sts.amazonaws.com'] });
+    withWorkloadsTemplate.hasResourceProperties('AWS::EKS::AccessEntry', Match.objectLike({
+      AccessPolicies: [Match.objectLike({ AccessScope: { Type: 'namespace', Namespaces: ['default'] } })],
+      PrincipalArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GitLabDeployRole'), 'Arn'] },
+    }));
+    withWorkloadsTemplate.hasOutput('GitLabDeployRoleArn', Match.anyValue());
+  });
+  test('passes cdk-nag, with the kubectl provider findings acknowledged with reasons', () => {
+    const result = new AwsSolutionsChecks(withWorkloads.app).validateScope(withWorkloads.app);
+    expect(result.violations.filter((v) => v.severity === 'error').map((v) => v.ruleName)).toEqual([]);
+  });
+  test('the default stack has neither: no OIDC provider, no kubectl layer', () => {
+    const defaults = templateFor();
+    defaults.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    defaults.resourceCountIs('AWS::Lambda::LayerVersion', 0);
+  });
 });

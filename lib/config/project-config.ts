@@ -399,8 +399,9 @@ function resolveTaints(raw: unknown, key: string, issues: ConfigIssue[]): NodeTa
 function resolveGitLab(reader: ValueReader, issues: ConfigIssue[]): GitLabConfig | undefined {
   const project = reader.string('gitlabProject');
   const url = (reader.string('gitlabUrl') ?? CONFIG_DEFAULTS.gitlabUrl).replace(/\/+$/, '');
-  if (!/^https:\/\/[a-zA-Z0-9.-]+(:\d+)?$/.test(url)) {
-    issues.push({ key: 'gitlabUrl', value: url, problem: 'not an https URL of a GitLab instance', fix: 'use its root URL, such as https://gitlab.example.com' });
+  // IAM OIDC issuers: https, no port; a GitLab served under a path keeps it.
+  if (!/^https:\/\/[a-zA-Z0-9.-]+(\/[\w.-]+)*$/.test(url)) {
+    issues.push({ key: 'gitlabUrl', value: url, problem: 'not an https URL without a port (IAM accepts no other OIDC issuer)', fix: 'use the instance URL, such as https://gitlab.example.com' });
   }
   if (project === undefined) return undefined;
   if (!/^[a-zA-Z0-9_.-]+(\/[a-zA-Z0-9_.-]+)+$/.test(project)) {
