@@ -138,7 +138,7 @@ function workloadRequirements(use: WorkloadImageUse, nodeArchs: readonly NodeArc
   }
   if (use.pinnedTo.length === 0) warn(`${where} excludes every architecture in its nodeAffinity, so it can never be scheduled`);
   for (const arch of pinned.filter((a) => !nodeArchs.some((n) => n.arch === a))) {
-    warn(`${where} is pinned to ${arch} but no node group runs ${arch}, so it stays Pending`);
+    warn(`${where} is pinned to ${arch} but no node runs ${arch} (nodes: ${nodeArchs.map((n) => n.arch).join(', ')}), so it stays Pending`);
   }
   return pinned.map((arch) => ({ arch, neededBy: `${use.workload} [${use.file}, pinned to ${arch}]` }));
 }

@@ -56,6 +56,9 @@ export function renderInspection(inspection: ImageInspection): string[] {
  */
 export function renderCoverage(result: CoverageResult): string[] {
   const who = (need: ArchNeed) => need.neededBy.join(', ');
+  if (result.missing.length === 0 && result.covered.length === 0) {
+    return ['OK: no architecture to require; nothing that uses it can run on a node (see the warnings)'];
+  }
   if (result.missing.length === 0) {
     return [`OK: covers ${result.covered.map((n) => `${n.arch} (${who(n)})`).join(', ')}`];
   }

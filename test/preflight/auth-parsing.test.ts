@@ -1,0 +1,85 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCredentialLookup, dockerConfigDir, normalizeRegistryHost, usesCredentialHelper } from '../../lib/preflight/credentials';
+import { SecretScrubber } from '../../lib/preflight/redact';
+import { parseAuthChallenge } from '../../lib/preflight/www-authenticate';
+import { removeTempDirs, tempDir } from './helpers';
+
+afterAll(removeTempDirs);
+
+function dockerConfig(content: string): string {
+  const dir = tempDir('preflight-docker-');
+  writeFileSync(join(dir, 'config.json'), content);
+  return dir;
+}
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('WWW-Authenticate challenges', () => {
+  test('Docker Hub bearer challenge', () => {
+    expect(parseAuthChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/busybox:pull"')).toEqual({
+      scheme: 'bearer',
+      params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/busybox:pull' },
+    });
+  });
+
+  test('commas inside quotes, unquoted values, Basic', () => {
+    expect(parseAuthChallenge('Bearer realm="https://gitlab.com/jwt/auth", service=container_registry, scope="repository:a/b:pull,push"')?.params).toEqual({
+      realm: 'https://gitlab.com/jwt/auth',
+      service: 'container_registry',
+      scope: 'repository:a/b:pull,push',
+    });
+    expect(parseAuthChallenge('Basic realm="https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/",service="ecr.amazonaws.com"')?.scheme).toBe('basic');
+    expect(parseAuthChallenge('')).toBeUndefined();
+  });
+});
+
+describe('credentials', () => {
+  test('Docker config keys normalize like docker login writes them', () => {
+    expect(normalizeRegistryHost('https://index.docker.io/v1/')).toBe('docker.io');
+    expect(normalizeRegistryHost('registry-1.docker.io')).toBe('docker.io');
+    expect(normalizeRegistryHost('http://localhost:5000')).toBe('localhost:5000');
+    expect(normalizeRegistryHost('Registry.GitLab.com')).toBe('registry.gitlab.com');
+  });
+
+  test('DOCKER_CONFIG selects the folder, else ~/.docker', () => {
+    expect(dockerConfigDir({ DOCKER_CONFIG: '/x' })).toBe('/x');
+    expect(dockerConfigDir({})).toMatch(/\.docker$/);
+  });
+
+  test('environment credentials win; REGISTRY_HOST scopes them', () => {
+    const DOCKER_CONFIG = dockerConfig(JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: b64('hub:hubpass') } } }));
+    const all = createCredentialLookup({ DOCKER_CONFIG, REGISTRY_USERNAME: 'u', REGISTRY_PASSWORD: 'p:w' });
+    expect(all('docker.io')).toEqual({ username: 'u', password: 'p:w', source: 'REGISTRY_USERNAME/REGISTRY_PASSWORD' });
+    const scoped = createCredentialLookup({ DOCKER_CONFIG, REGISTRY_USERNAME: 'u', REGISTRY_PASSWORD: 'p', REGISTRY_HOST: 'https://registry.gitlab.com' });
+    expect(scoped('registry.gitlab.com')?.username).toBe('u');
+    expect(scoped('docker.io')).toEqual({ username: 'hub', password: 'hubpass', source: join(DOCKER_CONFIG, 'config.json') });
+    expect(scoped('quay.io')).toBeUndefined();
+  });
+
+  test('config.json: username/password fields, no file, helpers, broken entries', () => {
+    const fields = dockerConfig(JSON.stringify({ auths: { 'localhost:5000': { username: 'a', password: 'b' } }, credHelpers: { 'public.ecr.aws': 'ecr-login' } }));
+    expect(createCredentialLookup({ DOCKER_CONFIG: fields })('localhost:5000')?.password).toBe('b');
+    expect(usesCredentialHelper('public.ecr.aws', { DOCKER_CONFIG: fields })).toBe(true);
+    expect(usesCredentialHelper('localhost:5000', { DOCKER_CONFIG: fields })).toBe(false);
+    expect(createCredentialLookup({ DOCKER_CONFIG: join(tmpdir(), 'no-such-docker-config') })('docker.io')).toBeUndefined();
+    expect(() => createCredentialLookup({ DOCKER_CONFIG: dockerConfig('{not json') })('docker.io')).toThrow(/config.json is not valid JSON. Fix it, or run docker login again/);
+    const broken = createCredentialLookup({ DOCKER_CONFIG: dockerConfig(JSON.stringify({ auths: { 'docker.io': { auth: b64('nocolon-secretvalue') } } })) });
+    expect(() => broken('docker.io')).toThrow('the "auth" entry for docker.io');
+    try {
+      broken('docker.io');
+    } catch (error) {
+      expect((error as Error).message).not.toContain('secretvalue');
+    }
+  });
+});
+
+describe('secret scrubbing', () => {
+  test('passwords, their Basic base64 and tokens are blanked; tiny values are not', () => {
+    const s = new SecretScrubber();
+    s.add('hunter22', 'bob');
+    s.add('tok-abc');
+    s.add('ab');
+    expect(s.scrub(`hunter22 ${b64('bob:hunter22')} tok-abc ab`)).toBe('*** *** *** ab');
+  });
+});

@@ -1,0 +1,79 @@
+/** Helpers for the check-image tests: run the real CLI entry in a child process with a clean environment. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Wall-clock milliseconds, process start to exit. */
+  readonly ms: number;
+}
+
+const created: string[] = [];
+
+/** A fresh temporary folder, removed by removeTempDirs (call it from afterAll). */
+export function tempDir(prefix = 'preflight-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes every folder tempDir made in this test file. */
+export function removeTempDirs(): void {
+  created.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+}
+
+let emptyConfigDir: string | undefined;
+
+/** An empty DOCKER_CONFIG folder, so the developer's own ~/.docker/config.json never leaks into a test. */
+export function emptyDockerConfig(): string {
+  emptyConfigDir ??= tempDir('preflight-docker-config-');
+  return emptyConfigDir;
+}
+
+const baseEnv = (): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  DOCKER_CONFIG: emptyDockerConfig(),
+  NO_COLOR: '1',
+});
+
+/** Runs `node --import tsx bin/check-image.ts <args>` from the repository root. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, killAfterMs = 30_000): Promise<CliResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/check-image.ts', ...args], {
+      cwd: REPO_ROOT,
+      env: { ...baseEnv(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    // A hang is a failure of the command under test; never let it hang the suite.
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/** Collects what runCheckImage writes, for in-process runs. */
+export function captureOutput(): { out: (l: string) => void; err: (l: string) => void; stdout: () => string; stderr: () => string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    stdout: () => out.join('\n'),
+    stderr: () => err.join('\n'),
+  };
+}
