@@ -3,13 +3,10 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Annotations, Aws, CfnOutput, Stack, StackProps, Validations } from 'aws-cdk-lib';
-import { App as Cdk8sApp } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ARCHITECTURE_INFO } from './config/architectures';
 import { AL2_END_OF_SUPPORT, findKubernetesVersion } from './config/kubernetes-versions';
 import { ClusterConfig, GitLabConfig, ProjectConfig } from './config/project-config';
-import { kubectlLayerFor } from './constructs/kubectl-layer';
-import { addWorkloadCharts } from '../k8s/app';
 import { ClusterAdminAccess } from './constructs/cluster-admin-access';
 import { GitLabDeployRole } from './constructs/gitlab-deploy-role';
 import { ImageRepository } from './constructs/image-repository';
@@ -73,7 +70,7 @@ export class MixedArchEksStack extends Stack {
       outputConfigCommand: false,
       // kubectl runs in a Lambda function, so it exists only when the stack applies manifests.
       kubectlProviderOptions: config.deployWorkloads
-        ? { kubectlLayer: kubectlLayerFor(this, config.kubernetesVersion) }
+        ? { kubectlLayer: loadWorkloadModules().kubectlLayerFor(this, config.kubernetesVersion) }
         : undefined,
     });
     Validations.of(this.cluster.role).acknowledge({
@@ -99,6 +96,7 @@ export class MixedArchEksStack extends Stack {
 
   private deployWorkloads(workloads: ProjectConfig | undefined): void {
     if (!workloads) throw new Error('deployWorkloads needs the workload configuration (props.workloads)');
+    const { Cdk8sApp, addWorkloadCharts } = loadWorkloadModules();
     const charts = new Cdk8sApp();
     addWorkloadCharts(charts, workloads);
     for (const chart of charts.charts) {
@@ -198,6 +196,20 @@ export class MixedArchEksStack extends Stack {
       description: 'Push the print-platform-info image here',
     });
   }
+}
+
+/**
+ * cdk8s, the charts and the kubectl layers, loaded only when the stack applies workloads: the default synth
+ * skips about 150 ms of module loading (measured, see README "Performance").
+ */
+function loadWorkloadModules() {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    Cdk8sApp: (require('cdk8s') as typeof import('cdk8s')).App,
+    addWorkloadCharts: (require('../k8s/app') as typeof import('../k8s/app')).addWorkloadCharts,
+    kubectlLayerFor: (require('./constructs/kubectl-layer') as typeof import('./constructs/kubectl-layer')).kubectlLayerFor,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
 function pascal(name: string): string {
