@@ -18,8 +18,11 @@ export function addWorkloadCharts(app: App, config: ProjectConfig): void {
   }
 }
 
-/** The cdk8s app as `cdk8s synth` runs it: one `<chart>.k8s.yaml` file per chart in `outdir`. */
-export function buildK8sApp(config: ProjectConfig, outdir = 'dist'): App {
+/**
+ * The cdk8s app as `cdk8s synth` runs it: one `<chart>.k8s.yaml` file per chart in `outdir`.
+ * @param outdir default: what `cdk8s synth --output` sets (CDK8S_OUTDIR), else `dist`
+ */
+export function buildK8sApp(config: ProjectConfig, outdir?: string): App {
   const app = new App({ outdir, outputFileExtension: '.k8s.yaml', yamlOutputType: YamlOutputType.FILE_PER_CHART });
   addWorkloadCharts(app, config);
   return app;
