@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { ConfigError } from '../../lib/config/errors';
 import { resolveProjectConfig } from '../../lib/config/project-config';
 import { WORKLOAD_GID, WORKLOAD_UID } from '../../lib/config/workload-identity';
-import { addWorkloadCharts } from '../../k8s/app';
+import { addWorkloadCharts, buildK8sApp } from '../../k8s/app';
 import { BusyboxChart } from '../../k8s/charts/busybox-chart';
 import { PrintPlatformInfoChart } from '../../k8s/charts/print-platform-info-chart';
 import { contextWith } from '../support/cdk';
@@ -126,6 +126,20 @@ describe('the app follows the node groups', () => {
     const image = `registry.gitlab.com/acme/image@sha256:${'a'.repeat(64)}`;
     const context = contextWith({});
     expect(resolveProjectConfig((k) => context[k], { PRINT_PLATFORM_INFO_IMAGE: image }).workloads.printPlatformInfoImage).toBe(image);
+  });
+  test('the app writes where `cdk8s synth --output` says (CDK8S_OUTDIR), else to dist', () => {
+    const context = contextWith({});
+    const config = resolveProjectConfig((k) => context[k], {});
+    const previous = process.env.CDK8S_OUTDIR;
+    try {
+      process.env.CDK8S_OUTDIR = '/tmp/elsewhere';
+      expect(buildK8sApp(config).outdir).toBe('/tmp/elsewhere');
+      delete process.env.CDK8S_OUTDIR;
+      expect(buildK8sApp(config).outdir).toBe('dist');
+    } finally {
+      if (previous === undefined) delete process.env.CDK8S_OUTDIR;
+      else process.env.CDK8S_OUTDIR = previous;
+    }
   });
   test('a malformed image in cdk.json names the context key', () => {
     expect(() => chartsFor({ printPlatformInfoImage: 'busybox:latest' })).toThrow(/printPlatformInfoImage = "busybox:latest"/);

@@ -14,7 +14,7 @@ import { SecretScrubber } from '../../lib/preflight/redact';
 import { RegistryClient } from '../../lib/preflight/registry-client';
 import { runCheckImage } from '../../lib/preflight/run';
 import { ImagePusher, TestRegistry, startRegistry } from '../support/registry';
-import { captureOutput, emptyDockerConfig, removeTempDirs, runCli, tempDir } from './helpers';
+import { captureOutput, emptyDockerConfig, removeTempDirs, runCli, runInProcess, tempDir } from './helpers';
 
 const USER = 'alice';
 const PASSWORD = 'Pa55:word-XYZZY-never-print-me';
@@ -45,7 +45,7 @@ function expectNoSecrets(text: string): void {
 
 describe('htpasswd (Basic auth) registry', () => {
   test('right credentials from REGISTRY_USERNAME/REGISTRY_PASSWORD pass', async () => {
-    const result = await runCli([...ARGS, image], { REGISTRY_USERNAME: USER, REGISTRY_PASSWORD: PASSWORD });
+    const result = await runInProcess([...ARGS, image], { REGISTRY_USERNAME: USER, REGISTRY_PASSWORD: PASSWORD });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expectNoSecrets(result.stdout);
@@ -61,7 +61,7 @@ describe('htpasswd (Basic auth) registry', () => {
   });
 
   test('missing credentials fail with exit 2 and say how to give them', async () => {
-    const result = await runCli([...ARGS, image]);
+    const result = await runInProcess([...ARGS, image]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(
       `ERROR ${image}: ${registry.host} requires credentials to pull secure/app. Set REGISTRY_USERNAME and REGISTRY_PASSWORD, or run docker login ${registry.host}`,

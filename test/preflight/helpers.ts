@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCheckImage } from '../../lib/preflight/run';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -64,6 +65,18 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, kil
       resolve({ code, stdout, stderr, ms: Date.now() - started });
     });
   });
+}
+
+/**
+ * Runs the command in this process: the same runCheckImage that bin/check-image.ts wires, with the same clean
+ * environment, without the ~0.4 s of a process start. Exit-code wiring keeps its own whole-process tests.
+ */
+export async function runInProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const started = Date.now();
+  const output = captureOutput();
+  const code = await runCheckImage(args, output, { ...baseEnv(), ...env });
+  const text = (s: string) => (s === '' ? '' : `${s}\n`);
+  return { code, stdout: text(output.stdout()), stderr: text(output.stderr()), ms: Date.now() - started };
 }
 
 /** Collects what runCheckImage writes, for in-process runs. */

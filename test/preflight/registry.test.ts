@@ -13,7 +13,7 @@ import { SecretScrubber } from '../../lib/preflight/redact';
 import { RegistryClient } from '../../lib/preflight/registry-client';
 import { runCheckImage } from '../../lib/preflight/run';
 import { Descriptor, ImagePusher, TestRegistry, startRegistry, startSilentServer } from '../support/registry';
-import { captureOutput, emptyDockerConfig, removeTempDirs, runCli, tempDir } from './helpers';
+import { captureOutput, emptyDockerConfig, removeTempDirs, runCli, runInProcess, tempDir } from './helpers';
 
 let registry: TestRegistry;
 let multi: Descriptor;
@@ -47,7 +47,7 @@ function groupsRunning(arch: string): string[] {
 
 describe('check-image CLI against a real registry', () => {
   test('a two-platform OCI index passes and prints its platforms as a table', async () => {
-    const result = await runCli([...BOTH, `${registry.host}/app/multi:1.0`]);
+    const result = await runInProcess([...BOTH, `${registry.host}/app/multi:1.0`]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
@@ -68,14 +68,14 @@ describe('check-image CLI against a real registry', () => {
   });
 
   test('a Docker v2 manifest list is read like an index; arm/v7 is listed but is no node architecture', async () => {
-    const result = await runCli([...BOTH, `${registry.host}/app/dockerlist:1.0`]);
+    const result = await runInProcess([...BOTH, `${registry.host}/app/dockerlist:1.0`]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('(Docker manifest list, sha256:');
     expect(result.stdout).toMatch(/linux\/arm\/v7 /);
   });
 
   test('attestation entries are listed but never count as a platform', async () => {
-    const both = await runCli([...BOTH, `${registry.host}/app/attested:1.0`]);
+    const both = await runInProcess([...BOTH, `${registry.host}/app/attested:1.0`]);
     expect(both.code).toBe(0);
     expect(both.stdout.match(/unknown\/unknown\s+sha256:[0-9a-f]{12}\s+\d+ B\s+attestation \(ignored\)/g)).toHaveLength(2);
 
@@ -86,7 +86,7 @@ describe('check-image CLI against a real registry', () => {
   });
 
   test('a digest reference (with or without a tag) resolves to the pinned index', async () => {
-    const result = await runCli([...BOTH, `${registry.host}/app/multi@${multi.digest}`]);
+    const result = await runInProcess([...BOTH, `${registry.host}/app/multi@${multi.digest}`]);
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n')[0]).toBe(`${registry.host}/app/multi@${multi.digest}  (OCI image index, ${multi.digest})`);
 
@@ -106,7 +106,7 @@ describe('check-image CLI against a real registry', () => {
   test('a stopped registry fails with exit 2: connection refused', async () => {
     const stopped = await startRegistry();
     await stopped.stop();
-    const result = await runCli([...BOTH, `${stopped.host}/app/multi:1.0`]);
+    const result = await runInProcess([...BOTH, `${stopped.host}/app/multi:1.0`]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`connection refused by ${stopped.host}. Check that the registry is running`);
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
@@ -153,7 +153,7 @@ describe('single-platform manifests (platform from the config blob)', () => {
   });
 
   test('Docker v2 schema 2 manifest, through the CLI: amd64 only fails for arm64', async () => {
-    const result = await runCli([...BOTH, `${registry.host}/app/single-docker:amd64`]);
+    const result = await runInProcess([...BOTH, `${registry.host}/app/single-docker:amd64`]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('(Docker image manifest, sha256:');
     expect(result.stdout).toMatch(/ {2}linux\/amd64\s+sha256:/);
@@ -260,7 +260,7 @@ spec:
     expect(await runCheckImage(['--plain-http', '--manifests', unpinnedDir], fromConfig, { DOCKER_CONFIG: emptyDockerConfig() })).toBe(1);
     expect(fromConfig.stdout()).toContain(`MISSING arm64: needed by Deployment default/web [web.yaml, not pinned, may run on node group${graviton.length > 1 ? 's' : ''} ${graviton.join(', ')}]`);
 
-    const result = await runCli(['--plain-http', '--arch', 'amd64', '--manifests', unpinnedDir]);
+    const result = await runInProcess(['--plain-http', '--arch', 'amd64', '--manifests', unpinnedDir]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('OK: covers amd64 (Deployment default/web [web.yaml, not pinned, may run on any amd64 node])');
   });
