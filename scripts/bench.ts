@@ -40,7 +40,8 @@ const noValidation = { CDK_VALIDATION: 'false' };
 const appCommand = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { app: string }).app.split(/\s+/);
 const entry = appCommand.findIndex((arg) => arg.endsWith('.ts'));
 const floorCommand = [
-  ...appCommand.slice(0, entry).filter((arg, i, all) => arg !== 'tsx' && !(arg === '--import' && all[i + 1] === 'tsx')),
+  // Drop the TypeScript runner (`--require esbuild-register`): the floor needs none.
+  ...appCommand.slice(0, entry).filter((arg, i, all) => arg !== 'esbuild-register' && !(arg === '--require' && all[i + 1] === 'esbuild-register')),
   join(floorDir, appCommand[entry].replace(/\.ts$/, '.js')),
 ];
 
@@ -48,7 +49,7 @@ const cases: Case[] = [
   { key: 'cdkSynth', label: '1. npx cdk synth', command: ['npx', 'cdk', 'synth', '--quiet', '-o', join(out, 'c1')] },
   { key: 'cdkSynthNoValidation', label: '1b. npx cdk synth, CDK_VALIDATION=false', command: ['npx', 'cdk', 'synth', '--quiet', '-o', join(out, 'c1b')], env: noValidation },
   { key: 'cdkSynthTsNode', label: '2. npx cdk synth through ts-node', command: ['npx', 'cdk', 'synth', '--quiet', '-o', join(out, 'c2'), '--app', 'npx ts-node --prefer-ts-exts bin/mixed-arch-eks.ts'] },
-  { key: 'appCommand', label: '3. app command of cdk.json (tsx)', command: appCommand, env: appEnv(join(out, 'c3')) },
+  { key: 'appCommand', label: '3. app command of cdk.json (esbuild-register)', command: appCommand, env: appEnv(join(out, 'c3')) },
   { key: 'appCommandNoValidation', label: '3b. app command, CDK_VALIDATION=false', command: appCommand, env: { ...appEnv(join(out, 'c3b')), ...noValidation } },
   { key: 'floor', label: '4. floor: same node flags, compiled JavaScript', command: floorCommand, env: appEnv(join(out, 'c4')) },
   { key: 'floorNoValidation', label: '4b. floor, CDK_VALIDATION=false', command: floorCommand, env: { ...appEnv(join(out, 'c4b')), ...noValidation } },

@@ -44,11 +44,11 @@ const baseEnv = (): NodeJS.ProcessEnv => ({
   NO_COLOR: '1',
 });
 
-/** Runs `node --import tsx bin/check-image.ts <args>` from the repository root. */
+/** Runs `node --require esbuild-register bin/check-image.ts <args>` from the repository root, as npm run check-image does. */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, killAfterMs = 30_000): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/check-image.ts', ...args], {
+    const child = spawn(process.execPath, ['--require', 'esbuild-register', 'bin/check-image.ts', ...args], {
       cwd: REPO_ROOT,
       env: { ...baseEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
