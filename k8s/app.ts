@@ -8,12 +8,12 @@ import { PrintPlatformInfoChart } from './charts/print-platform-info-chart';
  * to each architecture the node groups run, and print-platform-info unpinned.
  */
 export function addWorkloadCharts(app: App, config: ProjectConfig): void {
-  const nodeArchitectures = clusterArchitectures(config.cluster);
+  const { nodeGroups } = config.cluster;
   const { namespace, printPlatformInfoImage, busyboxImage, imagePullSecretName } = config.workloads;
-  new BusyboxChart(app, 'busybox', { namespace, image: busyboxImage, nodeArchitectures, imagePullSecretName });
-  for (const arch of [...nodeArchitectures, undefined]) {
+  new BusyboxChart(app, 'busybox', { namespace, image: busyboxImage, nodeGroups, imagePullSecretName });
+  for (const arch of [...clusterArchitectures(config.cluster), undefined]) {
     new PrintPlatformInfoChart(app, PrintPlatformInfoChart.jobName(arch), {
-      namespace, image: printPlatformInfoImage, imagePullSecretName, nodeArchitectures, arch,
+      namespace, image: printPlatformInfoImage, imagePullSecretName, nodeGroups, arch,
     });
   }
 }

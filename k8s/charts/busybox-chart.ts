@@ -1,16 +1,16 @@
 import * as kplus from 'cdk8s-plus-27';
-import { ApiObject, Chart, ChartProps } from 'cdk8s';
+import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Architecture } from '../../lib/config/architectures';
 import { pullSecretFor } from '../lib/image-pull-secret';
 import { RESTRICTED_POD_SECURITY, restrictedContainer } from '../lib/restricted-container';
-import { assertSchedulable, patchPodSpec } from '../lib/scheduling';
+import { NodeGroupPlacement, applyPlacement, placeWorkload } from '../lib/scheduling';
 
 export interface BusyboxChartProps extends ChartProps {
   /** An arm64 busybox image with a pinned tag, such as arm64v8/busybox:1.37.0. */
   readonly image: string;
-  /** Architectures the node groups run: the Pod is pinned to arm64 and fails synth without it. */
-  readonly nodeArchitectures: readonly Architecture[];
+  /** The node groups: the Pod is pinned to arm64 and fails synth without an arm64 group. */
+  readonly nodeGroups: readonly NodeGroupPlacement[];
   /**
    * Pull secret for a private registry; left out for public and ECR images.
    * @default - none
@@ -26,7 +26,7 @@ export class BusyboxChart extends Chart {
 
   constructor(scope: Construct, id: string, props: BusyboxChartProps) {
     super(scope, id, { disableResourceNameHashes: true, ...props });
-    assertSchedulable('busybox', BusyboxChart.ARCH, props.nodeArchitectures);
+    const placement = placeWorkload('busybox', BusyboxChart.ARCH, props.nodeGroups);
     const pullSecret = pullSecretFor(props.image, props.imagePullSecretName ?? '');
 
     this.pod = new kplus.Pod(this, 'busybox', {
@@ -43,6 +43,6 @@ export class BusyboxChart extends Chart {
         memoryMebibytes: { request: 8, limit: 16 },
       })],
     });
-    patchPodSpec(ApiObject.of(this.pod), '/spec', this.pod.containers.length, BusyboxChart.ARCH);
+    applyPlacement(this.pod, '/spec', placement);
   }
 }

@@ -1,16 +1,16 @@
 import * as kplus from 'cdk8s-plus-27';
-import { ApiObject, Chart, ChartProps, Duration } from 'cdk8s';
+import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Architecture } from '../../lib/config/architectures';
 import { pullSecretFor } from '../lib/image-pull-secret';
 import { RESTRICTED_POD_SECURITY, restrictedContainer } from '../lib/restricted-container';
-import { assertSchedulable, patchPodSpec } from '../lib/scheduling';
+import { NodeGroupPlacement, applyPlacement, placeWorkload } from '../lib/scheduling';
 
 export interface PrintPlatformInfoChartProps extends ChartProps {
   /** The multi-arch print-platform-info image, with a pinned tag or digest. */
   readonly image: string;
-  /** Architectures the node groups run. */
-  readonly nodeArchitectures: readonly Architecture[];
+  /** The node groups: where the Job may run, and which taints it must tolerate. */
+  readonly nodeGroups: readonly NodeGroupPlacement[];
   /**
    * The architecture to pin the Job to, with a `kubernetes.io/arch` nodeSelector.
    * @default - not pinned: the scheduler picks any node, and the runtime pulls that node's image variant
@@ -43,7 +43,7 @@ export class PrintPlatformInfoChart extends Chart {
 
   constructor(scope: Construct, id: string, props: PrintPlatformInfoChartProps) {
     super(scope, id, { disableResourceNameHashes: true, ...props });
-    if (props.arch !== undefined) assertSchedulable(`print-platform-info-${props.arch}`, props.arch, props.nodeArchitectures);
+    const placement = placeWorkload(PrintPlatformInfoChart.jobName(props.arch), props.arch, props.nodeGroups);
     const pullSecret = pullSecretFor(props.image, props.imagePullSecretName ?? '');
 
     this.job = new kplus.Job(this, 'job', {
@@ -57,7 +57,7 @@ export class PrintPlatformInfoChart extends Chart {
       dockerRegistryAuth: pullSecret ? kplus.Secret.fromSecretName(this, 'PullSecret', pullSecret) : undefined,
       containers: [restrictedContainer({ name: 'print-platform-info', image: props.image })],
     });
-    patchPodSpec(ApiObject.of(this.job), '/spec/template/spec', this.job.containers.length, props.arch);
+    applyPlacement(this.job, '/spec/template/spec', placement);
   }
 
   /** `print-platform-info-arm64`, or `print-platform-info-any` when not pinned. */

@@ -2,6 +2,8 @@ import { Testing } from 'cdk8s';
 import { ConfigError } from '../../lib/config/errors';
 import { resolveProjectConfig } from '../../lib/config/project-config';
 import { WORKLOAD_GID, WORKLOAD_UID } from '../../lib/config/workload-identity';
+import { NodeTaint } from '../../lib/config/project-config';
+import { NodeGroupPlacement } from '../../k8s/lib/scheduling';
 import { addWorkloadCharts, buildK8sApp } from '../../k8s/app';
 import { BusyboxChart } from '../../k8s/charts/busybox-chart';
 import { PrintPlatformInfoChart } from '../../k8s/charts/print-platform-info-chart';
@@ -10,17 +12,18 @@ import { contextWith } from '../support/cdk';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const PRIVATE_IMAGE = 'registry.gitlab.com/acme/tools/print-platform-info:3f2a9c1';
 const ECR_IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/print-platform-info:3f2a9c1';
-const both = ['arm64', 'amd64'] as const;
+const group = (name: string, arch: 'arm64' | 'amd64', taints: NodeTaint[] = []): NodeGroupPlacement => ({ name, arch, taints });
+const both = [group('graviton', 'arm64'), group('x86', 'amd64')];
 
 function synth(chart: any): any[] {
   return Testing.synth(chart);
 }
 
-const [busybox] = synth(new BusyboxChart(Testing.app(), 'busybox', { image: 'arm64v8/busybox:1.37.0', nodeArchitectures: both, imagePullSecretName: 'registry-credentials' }));
-const [armJob] = synth(new PrintPlatformInfoChart(Testing.app(), 'arm', { image: PRIVATE_IMAGE, nodeArchitectures: both, arch: 'arm64', imagePullSecretName: 'registry-credentials' }));
-const [amdJob] = synth(new PrintPlatformInfoChart(Testing.app(), 'amd', { image: PRIVATE_IMAGE, nodeArchitectures: both, arch: 'amd64', imagePullSecretName: 'registry-credentials' }));
-const [anyJob] = synth(new PrintPlatformInfoChart(Testing.app(), 'any', { image: PRIVATE_IMAGE, nodeArchitectures: both, imagePullSecretName: 'registry-credentials' }));
-const [ecrJob] = synth(new PrintPlatformInfoChart(Testing.app(), 'ecr', { image: ECR_IMAGE, nodeArchitectures: both, arch: 'arm64', imagePullSecretName: 'registry-credentials' }));
+const [busybox] = synth(new BusyboxChart(Testing.app(), 'busybox', { image: 'arm64v8/busybox:1.37.0', nodeGroups: both, imagePullSecretName: 'registry-credentials' }));
+const [armJob] = synth(new PrintPlatformInfoChart(Testing.app(), 'arm', { image: PRIVATE_IMAGE, nodeGroups: both, arch: 'arm64', imagePullSecretName: 'registry-credentials' }));
+const [amdJob] = synth(new PrintPlatformInfoChart(Testing.app(), 'amd', { image: PRIVATE_IMAGE, nodeGroups: both, arch: 'amd64', imagePullSecretName: 'registry-credentials' }));
+const [anyJob] = synth(new PrintPlatformInfoChart(Testing.app(), 'any', { image: PRIVATE_IMAGE, nodeGroups: both, imagePullSecretName: 'registry-credentials' }));
+const [ecrJob] = synth(new PrintPlatformInfoChart(Testing.app(), 'ecr', { image: ECR_IMAGE, nodeGroups: both, arch: 'arm64', imagePullSecretName: 'registry-credentials' }));
 const jobs = [armJob, amdJob, anyJob];
 
 function expectRestricted(podSpec: any): void {
@@ -108,11 +111,11 @@ describe('the app follows the node groups', () => {
       /nodeGroups = "architectures amd64": workload busybox is pinned to arm64, but no node group runs arm64, so its pod would stay Pending\. Fix: add a node group with "arch": "arm64"/);
   });
   test('a Job pinned to an architecture without a node group fails synth', () => {
-    expect(() => new PrintPlatformInfoChart(Testing.app(), 'x', { image: PRIVATE_IMAGE, nodeArchitectures: ['arm64'], arch: 'amd64' })).toThrow(
+    expect(() => new PrintPlatformInfoChart(Testing.app(), 'x', { image: PRIVATE_IMAGE, nodeGroups: [group('graviton', 'arm64')], arch: 'amd64' })).toThrow(
       /workload print-platform-info-amd64 is pinned to amd64, but no node group runs amd64/);
   });
   test('an unknown architecture fails synth', () => {
-    expect(() => new PrintPlatformInfoChart(Testing.app(), 'x', { image: PRIVATE_IMAGE, nodeArchitectures: both, arch: 'x86_64' as any })).toThrow(
+    expect(() => new PrintPlatformInfoChart(Testing.app(), 'x', { image: PRIVATE_IMAGE, nodeGroups: both, arch: 'x86_64' as any })).toThrow(
       /print-platform-info-x86_64\.arch = "x86_64": not an architecture Kubernetes knows\. Fix: pin it to "arm64" or "amd64"/);
   });
   test.each([
@@ -140,6 +143,19 @@ describe('the app follows the node groups', () => {
       if (previous === undefined) delete process.env.CDK8S_OUTDIR;
       else process.env.CDK8S_OUTDIR = previous;
     }
+  });
+  test('a pinned workload tolerates the taints of its groups only when every group of its architecture is tainted', () => {
+    const dedicated: NodeTaint = { key: 'dedicated', value: 'arm', effect: 'NoSchedule' };
+    const tainted = [group('graviton', 'arm64', [dedicated]), group('x86', 'amd64')];
+    const [pinned] = synth(new PrintPlatformInfoChart(Testing.app(), 't1', { image: PRIVATE_IMAGE, nodeGroups: tainted, arch: 'arm64' }));
+    expect(pinned.spec.template.spec.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'arm', effect: 'NoSchedule' }]);
+    const [other] = synth(new PrintPlatformInfoChart(Testing.app(), 't2', { image: PRIVATE_IMAGE, nodeGroups: tainted, arch: 'amd64' }));
+    expect(other.spec.template.spec.tolerations).toBeUndefined();
+    const [unpinned] = synth(new PrintPlatformInfoChart(Testing.app(), 't3', { image: PRIVATE_IMAGE, nodeGroups: tainted }));
+    expect(unpinned.spec.template.spec.tolerations).toBeUndefined();
+    const mixed = [...tainted, group('graviton-open', 'arm64')];
+    const [withOpenGroup] = synth(new PrintPlatformInfoChart(Testing.app(), 't4', { image: PRIVATE_IMAGE, nodeGroups: mixed, arch: 'arm64' }));
+    expect(withOpenGroup.spec.template.spec.tolerations).toBeUndefined();
   });
   test('a malformed image in cdk.json names the context key', () => {
     expect(() => chartsFor({ printPlatformInfoImage: 'busybox:latest' })).toThrow(/printPlatformInfoImage = "busybox:latest"/);
