@@ -1,15 +1,17 @@
 import { App, YamlOutputType } from 'cdk8s';
 import { ProjectConfig, clusterArchitectures } from '../lib/config/project-config';
 import { BusyboxChart } from './charts/busybox-chart';
+import { NamespaceChart } from './charts/namespace-chart';
 import { PrintPlatformInfoChart } from './charts/print-platform-info-chart';
 
 /**
- * Adds every workload chart to `app`, one chart (and so one file) each: busybox, print-platform-info pinned
- * to each architecture the node groups run, and print-platform-info unpinned.
+ * Adds every workload chart to `app`, one chart (and so one file) each: the namespace (unless `default`),
+ * busybox, print-platform-info pinned to each architecture the node groups run, and print-platform-info unpinned.
  */
 export function addWorkloadCharts(app: App, config: ProjectConfig): void {
   const { nodeGroups } = config.cluster;
   const { namespace, printPlatformInfoImage, busyboxImage, imagePullSecretName } = config.workloads;
+  if (namespace !== 'default') new NamespaceChart(app, NamespaceChart.ID, { name: namespace });
   new BusyboxChart(app, 'busybox', { namespace, image: busyboxImage, nodeGroups, imagePullSecretName });
   for (const arch of [...clusterArchitectures(config.cluster), undefined]) {
     new PrintPlatformInfoChart(app, PrintPlatformInfoChart.jobName(arch), {

@@ -96,13 +96,15 @@ export class MixedArchEksStack extends Stack {
 
   private deployWorkloads(workloads: ProjectConfig | undefined): void {
     if (!workloads) throw new Error('deployWorkloads needs the workload configuration (props.workloads)');
-    const { Cdk8sApp, addWorkloadCharts } = loadWorkloadModules();
+    const { Cdk8sApp, NamespaceChart, addWorkloadCharts } = loadWorkloadModules();
     const charts = new Cdk8sApp();
     addWorkloadCharts(charts, workloads);
-    for (const chart of charts.charts) {
+    // charts.charts lists the namespace first when there is one: everything else waits for it.
+    const [first, ...rest] = charts.charts.map((chart) => this.cluster.addCdk8sChart(`Workload-${chart.node.id}`, chart));
+    for (const manifest of [first, ...rest]) {
       // Node groups first: pods applied before any node exists would only wait.
-      const manifest = this.cluster.addCdk8sChart(`Workload-${chart.node.id}`, chart);
       for (const group of this.nodeGroups.nodegroups.values()) manifest.node.addDependency(group);
+      if (charts.charts[0] instanceof NamespaceChart && manifest !== first) manifest.node.addDependency(first);
     }
     // The kubectl provider is aws-eks-v2's own construct: its roles use AWS managed Lambda policies.
     const provider = this.cluster.kubectlProvider as unknown as Construct;
@@ -207,6 +209,7 @@ function loadWorkloadModules() {
   return {
     Cdk8sApp: (require('cdk8s') as typeof import('cdk8s')).App,
     addWorkloadCharts: (require('../k8s/app') as typeof import('../k8s/app')).addWorkloadCharts,
+    NamespaceChart: (require('../k8s/charts/namespace-chart') as typeof import('../k8s/charts/namespace-chart')).NamespaceChart,
     kubectlLayerFor: (require('./constructs/kubectl-layer') as typeof import('./constructs/kubectl-layer')).kubectlLayerFor,
   };
   /* eslint-enable @typescript-eslint/no-require-imports */

@@ -23,10 +23,9 @@ const existingVpc = templateFor(
 );
 const privateEndpoint = templateFor({
   endpointAccess: 'private',
-  publicAccessCidrs: undefined,
   adminPrincipalArns: 'arn:aws:iam::123456789012:role/PlatformAdmin,arn:aws:iam::123456789012:user/alice',
 });
-const withWorkloads = buildTestApp({ deployWorkloads: 'true', gitlabProject: 'acme/mixed-arch-eks' });
+const withWorkloads = buildTestApp({ deployWorkloads: 'true', gitlabProject: 'acme/mixed-arch-eks', namespace: 'platform-info' });
 const withWorkloadsTemplate = Template.fromStack(withWorkloads.stack);
 
 describe('AL2023', () => {
@@ -34,8 +33,8 @@ describe('AL2023', () => {
     al2023Template.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({ Version: '1.35' }));
   });
   test('uses the AL2023 standard AMI of each architecture', () => {
-    al2023Template.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: 'graviton', AmiType: 'AL2023_ARM_64_STANDARD' }));
-    al2023Template.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: 'x86', AmiType: 'AL2023_x86_64_STANDARD' }));
+    al2023Template.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: Match.stringLikeRegexp('^graviton-[0-9a-f]{6}$'), AmiType: 'AL2023_ARM_64_STANDARD' }));
+    al2023Template.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: Match.stringLikeRegexp('^x86-[0-9a-f]{6}$'), AmiType: 'AL2023_x86_64_STANDARD' }));
   });
   test('does not warn about AL2', () => {
     Annotations.fromStack(al2023.stack).hasNoWarning('*', Match.stringLikeRegexp('Amazon Linux 2,'));
@@ -45,8 +44,8 @@ describe('AL2023', () => {
 describe('Bottlerocket', () => {
   test('uses the Bottlerocket AMI of each architecture on the chosen version', () => {
     bottlerocket.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({ Version: '1.34' }));
-    bottlerocket.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: 'graviton', AmiType: 'BOTTLEROCKET_ARM_64' }));
-    bottlerocket.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: 'x86', AmiType: 'BOTTLEROCKET_x86_64' }));
+    bottlerocket.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: Match.stringLikeRegexp('^graviton-[0-9a-f]{6}$'), AmiType: 'BOTTLEROCKET_ARM_64' }));
+    bottlerocket.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: Match.stringLikeRegexp('^x86-[0-9a-f]{6}$'), AmiType: 'BOTTLEROCKET_x86_64' }));
   });
 });
 
@@ -54,16 +53,24 @@ describe('spot, labels, taints and a per-group AMI family', () => {
   test('creates exactly the configured groups', () => {
     spot.resourceCountIs('AWS::EKS::Nodegroup', 2);
     spot.hasResourceProperties('AWS::EKS::Nodegroup', {
-      NodegroupName: 'graviton-spot', AmiType: 'AL2023_ARM_64_STANDARD', CapacityType: 'SPOT',
+      NodegroupName: Match.stringLikeRegexp('^graviton-spot-[0-9a-f]{6}$'), AmiType: 'AL2023_ARM_64_STANDARD', CapacityType: 'SPOT',
       InstanceTypes: ['m7g.large', 'm6g.large'], ScalingConfig: { MinSize: 0, DesiredSize: 2, MaxSize: 6 },
       Labels: { team: 'batch' }, Taints: [{ Key: 'dedicated', Value: 'batch', Effect: 'NO_SCHEDULE' }],
       ClusterName: Match.anyValue(), NodeRole: Match.anyValue(), Subnets: Match.anyValue(), LaunchTemplate: Match.anyValue(), ForceUpdateEnabled: true,
     });
-    spot.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: 'x86', AmiType: 'BOTTLEROCKET_x86_64', CapacityType: 'ON_DEMAND' }));
+    spot.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: Match.stringLikeRegexp('^x86-[0-9a-f]{6}$'), AmiType: 'BOTTLEROCKET_x86_64', CapacityType: 'ON_DEMAND' }));
   });
   test('gives each AZ its own NAT gateway when asked', () => {
     spot.resourceCountIs('AWS::EC2::NatGateway', 2);
   });
+});
+
+test('a node group gets a new EKS name exactly when a change makes CloudFormation replace it', () => {
+  const names = (template: Template) => Object.values(template.findResources('AWS::EKS::Nodegroup')).map((g) => g.Properties.NodegroupName).sort();
+  const defaults = names(templateFor());
+  expect(names(templateFor({ natGateways: '2', publicAccessCidrs: '203.0.113.0/24' }))).toEqual(defaults);
+  expect(names(al2023Template)).not.toEqual(defaults);
+  expect(names(al2023Template).map((n) => n.replace(/-[0-9a-f]{6}$/, ''))).toEqual(['graviton', 'x86']);
 });
 
 describe('existing VPC', () => {
@@ -102,7 +109,7 @@ test('every Kubernetes version of the support table is one this aws-cdk-lib know
 describe('-c deployWorkloads=true -c gitlabProject=acme/mixed-arch-eks', () => {
   test('applies each workload chart through a kubectl provider whose layer matches Kubernetes 1.32', () => {
     const manifests = Object.values(withWorkloadsTemplate.findResources('Custom::AWSCDK-EKS-KubernetesResource'));
-    expect(manifests).toHaveLength(4);
+    expect(manifests).toHaveLength(5);
     const text = JSON.stringify(manifests);
     for (const name of ['busybox', 'print-platform-info-arm64', 'print-platform-info-amd64', 'print-platform-info-any']) {
       expect(text).toContain(`\\"name\\":\\"${name}\\"`);
@@ -110,15 +117,20 @@ describe('-c deployWorkloads=true -c gitlabProject=acme/mixed-arch-eks', () => {
     expect(text).toContain('\\"nodeSelector\\":{\\"kubernetes.io/arch\\":\\"arm64\\"}');
     withWorkloadsTemplate.hasResourceProperties('AWS::Lambda::LayerVersion', Match.objectLike({ Description: Match.stringLikeRegexp('kubectl 1\\.32\\.') }));
   });
-  test('applies workloads only after the node groups exist', () => {
-    const [manifest] = Object.values(withWorkloadsTemplate.findResources('Custom::AWSCDK-EKS-KubernetesResource'));
+  test('applies workloads only after the node groups and their namespace exist', () => {
+    const manifests = withWorkloadsTemplate.findResources('Custom::AWSCDK-EKS-KubernetesResource');
     const groups = Object.keys(withWorkloadsTemplate.findResources('AWS::EKS::Nodegroup'));
-    expect(manifest.DependsOn).toEqual(expect.arrayContaining(groups));
+    const namespaceId = Object.keys(manifests).find((id) => JSON.stringify(manifests[id]).includes('\\"kind\\":\\"Namespace\\"'));
+    expect(namespaceId).toBeDefined();
+    for (const [id, manifest] of Object.entries(manifests)) {
+      expect(manifest.DependsOn).toEqual(expect.arrayContaining(groups));
+      if (id !== namespaceId) expect(manifest.DependsOn).toContain(namespaceId);
+    }
   });
   test('creates the GitLab OIDC provider and a deploy role with namespace-scoped edit access, and outputs its ARN', () => {
     withWorkloadsTemplate.hasResourceProperties('AWS::IAM::OIDCProvider', { Url: 'https://gitlab.com', ClientIdList: ['sts.amazonaws.com'] });
     withWorkloadsTemplate.hasResourceProperties('AWS::EKS::AccessEntry', Match.objectLike({
-      AccessPolicies: [Match.objectLike({ AccessScope: { Type: 'namespace', Namespaces: ['default'] } })],
+      AccessPolicies: [Match.objectLike({ AccessScope: { Type: 'namespace', Namespaces: ['platform-info'] } })],
       PrincipalArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GitLabDeployRole'), 'Arn'] },
     }));
     withWorkloadsTemplate.hasOutput('GitLabDeployRoleArn', Match.anyValue());

@@ -88,7 +88,9 @@ export interface ProjectConfig {
 /** Reads one context value: `app.node.tryGetContext` in the CDK app, cdk.json in the cdk8s app. */
 export type ContextReader = (key: string) => unknown;
 
-/** Every configuration key, with its default. cdk.json repeats them so users see what they can set. */
+/**
+ * The default of every key but `nodeGroups`, whose only definition is cdk.json (read by every app and tool).
+ */
 export const CONFIG_DEFAULTS = {
   amiFamily: 'AL2' as AmiFamily,
   natGateways: 1,
@@ -100,10 +102,6 @@ export const CONFIG_DEFAULTS = {
   printPlatformInfoImage: 'registry.gitlab.com/example-group/mixed-arch-eks/print-platform-info:0.1.0',
   namespace: 'default',
   imagePullSecretName: 'registry-credentials',
-  nodeGroups: [
-    { name: 'graviton', arch: 'arm64', instanceTypes: ['m7g.large'], minSize: 1, desiredSize: 1, maxSize: 3 },
-    { name: 'x86', arch: 'amd64', instanceTypes: ['m7i.large'], minSize: 1, desiredSize: 1, maxSize: 3 },
-  ],
 } as const;
 
 /** The environment variable that overrides the `printPlatformInfoImage` context key. */
@@ -114,13 +112,20 @@ const NODE_GROUP_KEYS = [
 ];
 const INSTANCE_FAMILIES: ReadonlySet<string> = new Set(Object.values(InstanceClass));
 const INSTANCE_SIZES: ReadonlySet<string> = new Set(Object.values(InstanceSize));
-// EKS node group names: 1-63 letters, digits, hyphens and underscores, starting with a letter or digit.
-const NODE_GROUP_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$/;
+// EKS node group names are 1-63 letters, digits, hyphens and underscores, starting with a letter or digit;
+// the stack appends `-` and a 6-character hash (see MixedArchNodeGroups), so a name has 56 at most.
+const NODE_GROUP_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,55}$/;
 // Kubernetes qualified names (labels and taint keys): optional DNS prefix, then a 63-character name.
 const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const IAM_PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:(iam|sts)::\d{12}:(role|user|assumed-role)\/[\w+=,.@/-]+$/;
+// Access entries take IAM roles and users, not STS sessions (assumed-role ARNs).
+const IAM_PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+/**
+ * GitLab project paths: segments of letters, digits, `_`, `-` and `.`, at least group/project. No `*` or `?`,
+ * which the deploy role's StringLike condition would read as wildcards.
+ */
+export const GITLAB_PROJECT_PATH = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+$/;
 const ECR_REPOSITORY_NAME = /^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 
 /**
@@ -217,8 +222,13 @@ function resolveKubernetesVersion(reader: ValueReader, amiFamily: AmiFamily | un
 }
 
 function resolveNodeGroups(reader: ValueReader, clusterAmiFamily: AmiFamily, kubernetesVersion: string | undefined, issues: ConfigIssue[]): NodeGroupConfig[] {
-  const raw = reader.json('nodeGroups', CONFIG_DEFAULTS.nodeGroups);
-  if (raw === undefined) return [];
+  const raw = reader.json('nodeGroups', undefined);
+  if (raw === undefined) {
+    if (reader.raw('nodeGroups') === undefined) {
+      issues.push({ key: 'nodeGroups', value: undefined, problem: 'the cluster needs at least one node group', fix: 'define them under "context" in cdk.json (see README, Configuration)' });
+    }
+    return [];
+  }
   const example = '[{"name":"graviton","arch":"arm64","instanceTypes":["m7g.large"],"minSize":1,"desiredSize":1,"maxSize":3}]';
   if (!Array.isArray(raw)) {
     issues.push({ key: 'nodeGroups', value: raw, problem: 'must be a JSON array of node groups', fix: `write it like ${example}` });
@@ -228,16 +238,28 @@ function resolveNodeGroups(reader: ValueReader, clusterAmiFamily: AmiFamily, kub
     issues.push({ key: 'nodeGroups', value: raw, problem: 'the cluster needs at least one node group', fix: `add one, such as ${example}` });
     return [];
   }
+  const inheritsAl2 = clusterAmiFamily === 'AL2' && raw.some((e: unknown) => typeof e === 'object' && e !== null && !('amiFamily' in e));
+  if (inheritsAl2 && kubernetesVersion && findKubernetesVersion(kubernetesVersion)?.al2Amis === false) {
+    // Reported once, on the key the user set, rather than on every group that inherits AL2.
+    const key = reader.raw('kubernetesVersion') !== undefined ? 'kubernetesVersion' : 'amiFamily';
+    issues.push({ key, value: key === 'amiFamily' ? 'AL2' : kubernetesVersion, problem: `EKS publishes no Amazon Linux 2 AMIs for Kubernetes ${kubernetesVersion} (${LAST_AL2_KUBERNETES_VERSION} is the last)`, fix: `set amiFamily to "AL2023" or "BOTTLEROCKET", or kubernetesVersion to "${LAST_AL2_KUBERNETES_VERSION}"` });
+  }
   const groups: NodeGroupConfig[] = [];
-  const seen = new Map<string, number>();
+  const seen = new Map<string, { index: number; name: string }>();
   raw.forEach((entry: unknown, index: number) => {
     const group = resolveNodeGroup(entry, `nodeGroups[${index}]`, clusterAmiFamily, kubernetesVersion, issues);
     if (!group) return;
-    const previous = seen.get(group.name);
+    // CloudFormation ids keep letters and digits only, and outputs are named after the group: "x86-a" and
+    // "X86_a" would collide there.
+    const normalized = group.name.toLowerCase().replace(/[-_]/g, '');
+    const previous = seen.get(normalized);
     if (previous !== undefined) {
-      issues.push({ key: `nodeGroups[${index}].name`, value: group.name, problem: `nodeGroups[${previous}] already has this name`, fix: 'give every node group its own name' });
+      const problem = previous.name === group.name
+        ? `nodeGroups[${previous.index}] already has this name`
+        : `differs from nodeGroups[${previous.index}] ("${previous.name}") only in case, - or _`;
+      issues.push({ key: `nodeGroups[${index}].name`, value: group.name, problem, fix: 'give every node group its own name' });
     }
-    seen.set(group.name, index);
+    seen.set(normalized, { index, name: group.name });
     groups.push(group);
   });
   return groups;
@@ -261,7 +283,7 @@ function resolveNodeGroup(entry: unknown, path: string, clusterAmiFamily: AmiFam
   if (name === undefined) {
     issues.push({ key: `${path}.name`, value: undefined, problem: 'every node group needs a name', fix: 'add "name", such as "graviton"' });
   } else if (!NODE_GROUP_NAME.test(name)) {
-    issues.push({ key: `${path}.name`, value: name, problem: 'EKS node group names are 1-63 letters, digits, hyphens and underscores, starting with a letter or digit', fix: 'rename it, such as "graviton" or "x86-spot"' });
+    issues.push({ key: `${path}.name`, value: name, problem: 'a node group name is 1-56 letters, digits, hyphens and underscores, starting with a letter or digit', fix: 'rename it, such as "graviton" or "x86-spot"' });
   }
 
   const archRaw = obj.arch;
@@ -274,7 +296,7 @@ function resolveNodeGroup(entry: unknown, path: string, clusterAmiFamily: AmiFam
   }
 
   const amiFamily = reader.oneOf('amiFamily', AMI_FAMILIES, clusterAmiFamily, 'upper');
-  if (amiFamily === 'AL2' && kubernetesVersion && findKubernetesVersion(kubernetesVersion)?.al2Amis === false) {
+  if (obj.amiFamily !== undefined && amiFamily === 'AL2' && kubernetesVersion && findKubernetesVersion(kubernetesVersion)?.al2Amis === false) {
     issues.push({ key: `${path}.amiFamily`, value: 'AL2', problem: `EKS publishes no Amazon Linux 2 AMIs for Kubernetes ${kubernetesVersion} (${LAST_AL2_KUBERNETES_VERSION} is the last)`, fix: `set amiFamily to "AL2023" or "BOTTLEROCKET", or kubernetesVersion to "${LAST_AL2_KUBERNETES_VERSION}"` });
   }
 
@@ -404,7 +426,7 @@ function resolveGitLab(reader: ValueReader, issues: ConfigIssue[]): GitLabConfig
     issues.push({ key: 'gitlabUrl', value: url, problem: 'not an https URL without a port (IAM accepts no other OIDC issuer)', fix: 'use the instance URL, such as https://gitlab.example.com' });
   }
   if (project === undefined) return undefined;
-  if (!/^[a-zA-Z0-9_.-]+(\/[a-zA-Z0-9_.-]+)+$/.test(project)) {
+  if (!GITLAB_PROJECT_PATH.test(project)) {
     issues.push({ key: 'gitlabProject', value: project, problem: 'not a GitLab project path', fix: 'use group/project, such as platform/mixed-arch-eks' });
     return undefined;
   }

@@ -2,6 +2,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DefaultStackSynthesizer, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { GITLAB_PROJECT_PATH } from '../config/project-config';
 
 /** The audience the pipeline requests in `id_tokens` and the only client id the OIDC provider accepts. */
 export const GITLAB_OIDC_AUDIENCE = 'sts.amazonaws.com';
@@ -45,9 +46,6 @@ export interface GitLabDeployRoleProps {
   readonly cdkQualifier?: string;
 }
 
-// GitLab project paths: segments of letters, digits, `_`, `-` and `.`, at least group/project. No `*` or `?`,
-// which StringLike would read as wildcards.
-const PROJECT_PATH = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+$/;
 // Git ref names cannot hold spaces, `?`, `~`, `^`, `:`, `\` or `[`; `*` is kept on purpose as the wildcard.
 const BRANCH = /^[^\s?~^:\\[]+$/;
 
@@ -70,7 +68,7 @@ export class GitLabDeployRole extends Construct {
   constructor(scope: Construct, id: string, props: GitLabDeployRoleProps) {
     super(scope, id);
     const issuerHost = validateGitLabUrl(props.gitlabUrl);
-    if (!PROJECT_PATH.test(props.project)) {
+    if (!GITLAB_PROJECT_PATH.test(props.project)) {
       throw new Error(`GitLabDeployRole: project "${props.project}" is not a GitLab project path; use the full path such as "my-group/my-project" (CI_PROJECT_PATH).`);
     }
     const branches = props.branches ?? ['main'];

@@ -2,6 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Validations } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { Architecture } from '../config/architectures';
 import { AmiFamily, CapacityType, NodeGroupConfig, TaintEffect } from '../config/project-config';
@@ -79,7 +80,7 @@ export class MixedArchNodeGroups extends Construct {
       nodegroups.set(
         group.name,
         props.cluster.addNodegroupCapacity(`NodeGroup-${group.name}`, {
-          nodegroupName: group.name,
+          nodegroupName: MixedArchNodeGroups.nodegroupName(group),
           nodeRole: this.role,
           amiType: AMI_TYPES[group.amiFamily][group.arch],
           instanceTypes: group.instanceTypes.map((t) => new ec2.InstanceType(t)),
@@ -98,5 +99,15 @@ export class MixedArchNodeGroups extends Construct {
       );
     }
     this.nodegroups = nodegroups;
+  }
+
+  /**
+   * `<name>-<hash>`: CloudFormation replaces a node group when its AMI type, capacity type or instance types
+   * change, and it creates the new group before deleting the old one, which needs a new name. The hash of
+   * those properties gives one exactly when a replacement is due, and keeps the name otherwise.
+   */
+  static nodegroupName(group: NodeGroupConfig): string {
+    const replacementKey = JSON.stringify([AMI_TYPES[group.amiFamily][group.arch], group.capacityType, group.instanceTypes]);
+    return `${group.name}-${createHash('sha256').update(replacementKey).digest('hex').slice(0, 6)}`;
   }
 }

@@ -1,5 +1,6 @@
 import { loadCdkJsonContext } from '../config/cdk-json';
 import { ConfigError } from '../config/errors';
+import { newestStandardSupportVersion } from '../config/kubernetes-versions';
 import { resolveProjectConfig } from '../config/project-config';
 import { MissingPriceError, computeCost, renderCostReport } from './cost-report';
 import { PriceTable, US_EAST_1_PRICES } from './prices';
@@ -25,9 +26,9 @@ export function runCostCli(argv: readonly string[], prices: PriceTable = US_EAST
     const report = computeCost(cluster, prices);
     let alternative;
     if (report.supportPhase === 'extended' && cluster.nodeGroups.some((g) => g.amiFamily === 'AL2')) {
-      const groups = cluster.nodeGroups.map((g) => ({ ...g, amiFamily: 'AL2023' as const }));
-      const al2023 = resolveProjectConfig((key) => (key === 'amiFamily' ? 'AL2023' : key === 'kubernetesVersion' ? undefined : context[key]));
-      alternative = computeCost({ ...al2023.cluster, nodeGroups: groups }, prices);
+      // What -c amiFamily=AL2023 gives: AL2 groups move to AL2023, and the version to its default.
+      const nodeGroups = cluster.nodeGroups.map((g) => (g.amiFamily === 'AL2' ? { ...g, amiFamily: 'AL2023' as const } : g));
+      alternative = computeCost({ ...cluster, nodeGroups, kubernetesVersion: newestStandardSupportVersion() }, prices);
     }
     out(renderCostReport(report, alternative));
     return 0;

@@ -59,9 +59,11 @@ describe('bad input fails with the key, the value and the fix', () => {
     expect(errorFor({ nodeGroups: [group({ instanceTypes: ['zz9g.large'] })] })).toMatch(/no EC2 instance family is called "zz9g"/);
   });
 
-  test('AL2 with Kubernetes 1.33 or later', () => {
-    expect(errorFor({ amiFamily: 'AL2', kubernetesVersion: '1.33' })).toMatch(
-      /nodeGroups\[0\]\.amiFamily = "AL2": EKS publishes no Amazon Linux 2 AMIs for Kubernetes 1\.33 \(1\.32 is the last\)\. Fix: set amiFamily to "AL2023"/);
+  test('AL2 with Kubernetes 1.33 or later: once, on the key the user set', () => {
+    const message = errorFor({ amiFamily: 'AL2', kubernetesVersion: '1.33' });
+    expect(message).toMatch(/^Invalid configuration:\n {2}- kubernetesVersion = "1\.33": EKS publishes no Amazon Linux 2 AMIs for Kubernetes 1\.33 \(1\.32 is the last\)\. Fix: set amiFamily to "AL2023"/);
+    expect(errorFor({ amiFamily: 'AL2023', kubernetesVersion: '1.34', nodeGroups: [group({ amiFamily: 'AL2' })] })).toMatch(
+      /nodeGroups\[0\]\.amiFamily = "AL2": EKS publishes no Amazon Linux 2 AMIs for Kubernetes 1\.34/);
   });
 
   test('an unknown AMI family', () => {
@@ -97,8 +99,14 @@ describe('bad input fails with the key, the value and the fix', () => {
       /nodeGroups\[1\]\.name = "graviton": nodeGroups\[0\] already has this name\. Fix: give every node group its own name/);
   });
 
+  test('two names that CloudFormation ids would merge', () => {
+    expect(errorFor({ nodeGroups: [group({ name: 'x86-a' }), group({ name: 'X86_a' })] })).toMatch(
+      /nodeGroups\[1\]\.name = "X86_a": differs from nodeGroups\[0\] \("x86-a"\) only in case, - or _/);
+  });
+
   test('no group at all', () => {
     expect(errorFor({ nodeGroups: [] })).toMatch(/nodeGroups = \[\]: the cluster needs at least one node group\. Fix: add one/);
+    expect(errorFor({ nodeGroups: undefined })).toMatch(/nodeGroups = \(not set\): the cluster needs at least one node group\. Fix: define them under "context" in cdk.json/);
     expect(errorFor({ nodeGroups: '[]' })).toMatch(/the cluster needs at least one node group/);
   });
 
@@ -127,6 +135,10 @@ describe('bad input fails with the key, the value and the fix', () => {
     expect(errorFor({ natGateways: 0 })).toMatch(/natGateways = 0: .*need a NAT gateway.*Fix: use 1/);
     expect(errorFor({ vpcId: 'vpc-xyz' })).toMatch(/vpcId = "vpc-xyz": not a VPC id/);
     expect(errorFor({ adminPrincipalArns: 'alice' })).toMatch(/adminPrincipalArns\[0\] = "alice": not an IAM role or user ARN/);
+    // EKS access entries reject STS sessions.
+    expect(errorFor({ adminPrincipalArns: 'arn:aws:sts::123456789012:assumed-role/Admin/alice' })).toMatch(/adminPrincipalArns\[0\] = .*not an IAM role or user ARN/);
+    expect(errorFor({ gitlabProject: '-group/project' })).toMatch(/gitlabProject = "-group\/project": not a GitLab project path/);
+    expect(errorFor({ gitlabUrl: 'https://gitlab.example.com:8443' })).toMatch(/gitlabUrl = "https:\/\/gitlab\.example\.com:8443": not an https URL without a port/);
   });
 
   test('every problem is reported at once', () => {

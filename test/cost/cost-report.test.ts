@@ -64,6 +64,10 @@ test('`npm run cost` reads cdk.json and -c overrides, and shows the AL2023 alter
   expect(runCostCli([], undefined, (l) => out.push(l), (l) => err.push(l))).toBe(0);
   expect(out.join('\n')).toMatch(/Control plane {2}Kubernetes 1\.32, extended support/);
   expect(out.join('\n')).toMatch(/With -c amiFamily=AL2023 \(Kubernetes 1\.35/);
+  out.length = 0;
+  const mixed = '[{"name":"g","arch":"arm64","instanceTypes":["m7g.large"],"minSize":1,"desiredSize":1,"maxSize":2,"amiFamily":"AL2"}]';
+  expect(runCostCli(['-c', 'amiFamily=AL2023', '-c', 'kubernetesVersion=1.32', '-c', `nodeGroups=${mixed}`], undefined, (l) => out.push(l), (l) => err.push(l))).toBe(0);
+  expect(out.join('\n')).toMatch(/With -c amiFamily=AL2023 \(Kubernetes 1\.35, standard support\)/);
   expect(runCostCli(['-c', 'natGateways=abc'], undefined, (l) => out.push(l), (l) => err.push(l))).toBe(1);
   expect(err.join('\n')).toMatch(/natGateways = "abc"/);
 });

@@ -7,6 +7,7 @@ import { NodeGroupPlacement } from '../../k8s/lib/scheduling';
 import { addWorkloadCharts, buildK8sApp } from '../../k8s/app';
 import { BusyboxChart } from '../../k8s/charts/busybox-chart';
 import { PrintPlatformInfoChart } from '../../k8s/charts/print-platform-info-chart';
+import { NamespaceChart } from '../../k8s/charts/namespace-chart';
 import { contextWith } from '../support/cdk';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -103,6 +104,14 @@ describe('the app follows the node groups', () => {
   }
   test('one Job per node architecture, plus the unpinned one', () => {
     expect(chartsFor({})).toEqual(['busybox', 'print-platform-info-arm64', 'print-platform-info-amd64', 'print-platform-info-any']);
+  });
+  test('a namespace other than default is created first, enforcing the restricted Pod Security profile', () => {
+    expect(chartsFor({ namespace: 'platform-info' })[0]).toBe('00-namespace');
+    const [namespace] = Testing.synth(new NamespaceChart(Testing.app(), 'ns', { name: 'platform-info' }));
+    expect(namespace).toMatchObject({
+      apiVersion: 'v1', kind: 'Namespace',
+      metadata: { name: 'platform-info', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+    });
   });
   test('busybox pinned to arm64 fails synth when no node group runs arm64', () => {
     const amdOnly = [{ name: 'x86', arch: 'amd64', instanceTypes: ['m7i.large'], minSize: 1, desiredSize: 1, maxSize: 2 }];
