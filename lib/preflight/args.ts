@@ -29,7 +29,7 @@ Options:
   --arch <list>         architectures to require instead of the node groups': ${ARCHITECTURES.join(',')}
   --manifests <folder>  check the images of the YAML manifests in this folder (repeatable)
   --timeout <seconds>   limit for each registry request (default ${DEFAULT_TIMEOUT_SECONDS})
-  --plain-http          use HTTP instead of HTTPS (a local registry without TLS)
+  --plain-http          use HTTP instead of HTTPS for a registry on this machine (localhost, 127.0.0.1, [::1])
   -h, --help            show this help
 
 Credentials: ${CREDENTIAL_ENV.username} and ${CREDENTIAL_ENV.password} (sent only to ${CREDENTIAL_ENV.host} when

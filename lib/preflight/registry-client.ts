@@ -87,7 +87,12 @@ export class RegistryClient {
   private baseUrl(registry: string): string {
     // Docker Hub's API is not on docker.io itself.
     const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
-    return `${this.options.plainHttp ? 'http' : 'https'}://${host}`;
+    return `${this.plainHttpFor(registry) ? 'http' : 'https'}://${host}`;
+  }
+
+  /** --plain-http reaches a registry on this machine only: credentials never cross a network in the clear. */
+  private plainHttpFor(registry: string): boolean {
+    return this.options.plainHttp && isLoopbackHost(registry);
   }
 
   private async get(
@@ -245,7 +250,7 @@ export class RegistryClient {
       case 429:
         return new PreflightError(`${registry} rate-limited the request (HTTP 429)`, `Wait and retry, or give credentials to get a higher limit (${CREDENTIAL_ENV.username}/${CREDENTIAL_ENV.password})`);
       case 400:
-        if (this.options.plainHttp) {
+        if (this.plainHttpFor(registry)) {
           return new PreflightError(`${registry} answered HTTP 400 to a plain-HTTP request`, 'Drop --plain-http if the registry speaks HTTPS');
         }
         break;
@@ -292,4 +297,10 @@ function registryErrorCodes(bytes: Buffer): string {
   } catch {
     return '';
   }
+}
+
+/** `localhost`, `127.x.x.x` or `[::1]`, with or without a port. */
+export function isLoopbackHost(registry: string): boolean {
+  const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : registry.split(':')[0];
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }

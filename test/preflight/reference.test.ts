@@ -1,4 +1,5 @@
 import { formatImageReference, parseImageReference } from '../../lib/config/image-reference';
+import { isLoopbackHost } from '../../lib/preflight/registry-client';
 
 const HEX = 'a'.repeat(64);
 
@@ -36,5 +37,14 @@ describe('image references as the preflight reads them', () => {
     ['busybox:-bad', /tag/],
   ])('rejects %j', (text, reason) => {
     expect(() => parseImageReference(text)).toThrow(reason);
+  });
+});
+
+describe('--plain-http reaches loopback registries only', () => {
+  test.each([
+    ['localhost:5000', true], ['127.0.0.1:38643', true], ['[::1]:5000', true], ['localhost', true],
+    ['docker.io', false], ['registry.gitlab.com', false], ['10.0.0.5:5000', false], ['127.example.com', false],
+  ])('%s -> %s', (registry, loopback) => {
+    expect(isLoopbackHost(registry)).toBe(loopback);
   });
 });
