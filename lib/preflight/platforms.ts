@@ -42,7 +42,8 @@ const ATTESTATION = 'attestation-manifest';
 // and Graviton (ARMv8.x and ARMv9 alike) reports v8. amd64 nodes run the v1 baseline.
 const BASELINE_VARIANT: Readonly<Record<Architecture, string>> = { arm64: 'v8', amd64: 'v1' };
 
-// Architecture spellings containerd normalizes (platforms.Normalize).
+// Architecture spellings containerd normalizes (platforms.Normalize). Not ARCHITECTURE_ALIASES of lib/config:
+// those are "did you mean" hints for people, and in an image platform "arm" is 32-bit ARM, not arm64.
 const ARCH_SYNONYMS: Readonly<Record<string, string>> = { aarch64: 'arm64', x86_64: 'amd64', 'x86-64': 'amd64' };
 
 /** `linux/arm64/v8`, or `-` for an entry without a platform. */

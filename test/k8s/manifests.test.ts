@@ -33,18 +33,25 @@ test('every manifest in dist/ is valid against the Kubernetes OpenAPI schema (ku
   expect(result.status).toBe(0);
 });
 
-test('the validator rejects the article\'s Pod, whose restartPolicy and nodeSelector sit outside spec', () => {
+test('the validator rejects the article\'s Pod (restartPolicy and nodeSelector outside spec) and pod fields one level off', () => {
   const file = join(tmp, 'article-busybox.yaml');
   writeFileSync(file, [
     'apiVersion: v1', 'kind: Pod', 'metadata: {name: busybox}',
     'spec: {containers: [{name: busybox, image: arm64v8/busybox, command: [sleep, "3600"]}]}',
     'restartPolicy: Always', 'nodeSelector: {kubernetes.io/arch: arm64}', '---',
-    'apiVersion: v1', 'kind: Pod', 'metadata: {name: bad-type}', 'spec: {containers: [{name: a, image: b}], restartPolicy: 3}',
+    'apiVersion: v1', 'kind: Pod', 'metadata: {name: bad-type}', 'spec: {containers: [{name: a, image: b}], restartPolicy: 3}', '---',
+    'apiVersion: batch/v1', 'kind: Job', 'metadata: {name: job-one-level-off}',
+    'spec: {nodeSelector: {kubernetes.io/arch: arm64}, template: {spec: {restartPolicy: Never, containers: [{name: a, image: b}]}}}', '---',
+    'apiVersion: batch/v1', 'kind: Job', 'metadata: {name: job-in-container}',
+    'spec: {template: {spec: {restartPolicy: Never, containers: [{name: a, image: b, nodeSelector: {kubernetes.io/arch: arm64}}]}}}',
   ].join('\n'));
   const result = run([validator, file]);
   expect(result.status).toBe(1);
   expect(result.stdout).toMatch(/INVALID .*Pod\/busybox: unknown top-level field\(s\) restartPolicy, nodeSelector/);
   expect(result.stdout).toMatch(/INVALID .*Pod\/bad-type: .*restartPolicy must be string/);
+  expect(result.stdout).toMatch(/INVALID .*Job\/job-one-level-off: misplaced field\(s\) spec\.nodeSelector \(belongs in spec\.template\.spec\)/);
+  expect(result.stdout).toMatch(/INVALID .*Job\/job-in-container: misplaced field\(s\) spec\.template\.spec\.containers\[0\]\.nodeSelector/);
+  expect(result.stdout).toMatch(/^4 invalid object\(s\)$/m);
 });
 
 test('a `latest` image fails `cdk8s synth` with the message alone and writes nothing', () => {
