@@ -123,6 +123,7 @@ export class MixedArchEksStack extends Stack {
     const deployRole = new GitLabDeployRole(this, 'GitLabDeployRole', {
       gitlabUrl: gitlab.url,
       project: gitlab.project,
+      branches: gitlab.branches,
       repository: this.imageRepository.repository,
       clusterArn: this.cluster.clusterArn,
     });

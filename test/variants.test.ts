@@ -136,6 +136,8 @@ describe('-c deployWorkloads=true -c gitlabProject=acme/mixed-arch-eks', () => {
       PrincipalArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GitLabDeployRole'), 'Arn'] },
     }));
     withWorkloadsTemplate.hasOutput('GitLabDeployRoleArn', Match.anyValue());
+    const trust = JSON.stringify(Object.values(withWorkloadsTemplate.findResources('AWS::IAM::Role')).map((r) => r.Properties.AssumeRolePolicyDocument));
+    expect(trust).toContain('project_path:acme/mixed-arch-eks:ref_type:branch:ref:main');
   });
   test('passes cdk-nag, with the kubectl provider findings acknowledged with reasons', () => {
     const result = new AwsSolutionsChecks(withWorkloads.app).validateScope(withWorkloads.app);

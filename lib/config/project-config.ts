@@ -53,6 +53,8 @@ export interface GitLabConfig {
   readonly project: string;
   /** GitLab instance URL, the OIDC issuer. */
   readonly url: string;
+  /** Protected branches whose pipelines may assume the deploy role (the project's default branch). */
+  readonly branches: readonly string[];
 }
 
 export interface ClusterConfig {
@@ -98,6 +100,7 @@ export const CONFIG_DEFAULTS = {
   publicAccessCidrs: '0.0.0.0/0',
   ecrRepositoryName: 'print-platform-info',
   gitlabUrl: 'https://gitlab.com',
+  gitlabBranches: 'main',
   busyboxImage: 'arm64v8/busybox:1.37.0',
   printPlatformInfoImage: 'registry.gitlab.com/example-group/mixed-arch-eks/print-platform-info:0.1.0',
   namespace: 'default',
@@ -425,12 +428,19 @@ function resolveGitLab(reader: ValueReader, issues: ConfigIssue[]): GitLabConfig
   if (!/^https:\/\/[a-zA-Z0-9.-]+(\/[\w.-]+)*$/.test(url)) {
     issues.push({ key: 'gitlabUrl', value: url, problem: 'not an https URL without a port (IAM accepts no other OIDC issuer)', fix: 'use the instance URL, such as https://gitlab.example.com' });
   }
+  const branches = reader.list('gitlabBranches', CONFIG_DEFAULTS.gitlabBranches);
+  branches.forEach((branch, i) => {
+    // Git ref names hold no spaces, `?`, `~`, `^`, `:`, `\` or `[`; `*` would be a wildcard in the trust policy.
+    if (!/^[^\s?~^:\\[*]+$/.test(branch)) {
+      issues.push({ key: `gitlabBranches[${i}]`, value: branch, problem: 'not a branch name', fix: 'list protected branch names, such as main' });
+    }
+  });
   if (project === undefined) return undefined;
   if (!GITLAB_PROJECT_PATH.test(project)) {
     issues.push({ key: 'gitlabProject', value: project, problem: 'not a GitLab project path', fix: 'use group/project, such as platform/mixed-arch-eks' });
     return undefined;
   }
-  return { project, url };
+  return { project, url, branches };
 }
 
 function resolveWorkloads(reader: ValueReader, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): WorkloadConfig {
