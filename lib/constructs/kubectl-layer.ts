@@ -13,6 +13,9 @@ const LAYERS: Readonly<Record<string, new (scope: Construct, id: string) => lamb
   '1.35': KubectlV35Layer,
 };
 
+/** The Kubernetes versions a kubectl layer is installed for. */
+export const KUBECTL_LAYER_VERSIONS: readonly string[] = Object.keys(LAYERS);
+
 /** The kubectl Lambda layer for a Kubernetes version of the support table. */
 export function kubectlLayerFor(scope: Construct, kubernetesVersion: string): lambda.ILayerVersion {
   const Layer = LAYERS[kubernetesVersion];
