@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: times every way of synthesizing this project as a whole process, on this machine, in one
- * run: median of BENCH_RUNS runs (default 5) after one warm-up, wall time and peak memory (GNU time).
+ * run: median of BENCH_RUNS runs (default 5) after one warm-up, wall time and peak memory (GNU time), the
+ * cases interleaved round by round.
  * Prints the ratios the project targets and writes every figure to bench-results/bench.json.
  */
 import { spawnSync } from 'node:child_process';
@@ -19,7 +20,6 @@ interface Case {
   readonly label: string;
   readonly command: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
-  readonly runs?: number;
 }
 
 interface Result {
@@ -58,7 +58,7 @@ const cases: Case[] = [
   { key: 'npmTest', label: '6. npm test', command: ['npm', 'test', '--silent'] },
 ];
 
-function runOnce(c: Case): { seconds: number; memoryMiB: number | null } {
+function runOnce(c: Case): Sample {
   const useTime = existsSync(GNU_TIME);
   const argv = useTime ? [GNU_TIME, '-f', '__BENCH__ %e %M', ...c.command] : [...c.command];
   const start = process.hrtime.bigint();
@@ -79,23 +79,43 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function measure(c: Case): Result {
-  process.stderr.write(`${c.label}: warm-up`);
-  runOnce(c);
-  const runs = c.runs ?? RUNS;
-  const samples: { seconds: number; memoryMiB: number | null }[] = [];
-  for (let i = 0; i < runs; i++) {
-    samples.push(runOnce(c));
-    process.stderr.write(` ${samples[i].seconds.toFixed(2)}s`);
-  }
-  process.stderr.write('\n');
+interface Sample {
+  readonly seconds: number;
+  readonly memoryMiB: number | null;
+}
+
+function summarize(c: Case, samples: readonly Sample[]): Result {
   const memories = samples.map((s) => s.memoryMiB).filter((m): m is number => m !== null);
   return {
-    key: c.key, label: c.label, command: c.command.join(' '), runs,
+    key: c.key, label: c.label, command: c.command.join(' '), runs: samples.length,
     wallSeconds: samples.map((s) => round(s.seconds)),
     medianSeconds: round(median(samples.map((s) => s.seconds))),
     peakMemoryMiB: memories.length ? Math.max(...memories) : null,
   };
+}
+
+/**
+ * One warm-up of every case, then RUNS rounds that run every case once each: interleaved, so a slow spell of
+ * the machine hits all cases alike instead of skewing the ratio between two of them.
+ */
+function measureAll(all: readonly Case[]): Record<string, Result> {
+  const samples = new Map<string, Sample[]>(all.map((c) => [c.key, []]));
+  process.stderr.write('warm-up:');
+  for (const c of all) {
+    runOnce(c);
+    process.stderr.write(` ${c.key}`);
+  }
+  process.stderr.write('\n');
+  for (let round = 1; round <= RUNS; round++) {
+    process.stderr.write(`round ${round}/${RUNS}:`);
+    for (const c of all) {
+      const sample = runOnce(c);
+      samples.get(c.key)?.push(sample);
+      process.stderr.write(` ${c.key} ${sample.seconds.toFixed(2)}s`);
+    }
+    process.stderr.write('\n');
+  }
+  return Object.fromEntries(all.map((c) => [c.key, summarize(c, samples.get(c.key) ?? [])]));
 }
 
 function round(value: number, digits = 3): number {
@@ -109,7 +129,7 @@ function main(): void {
   const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit', 'false', '--outDir', floorDir], { cwd: PROJECT_ROOT, encoding: 'utf8' });
   if (tsc.status !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
 
-  const results = Object.fromEntries(cases.map((c) => [c.key, measure(c)]));
+  const results = measureAll(cases);
   const m = (key: string) => results[key].medianSeconds;
   const ratios = {
     appCommandOverFloor: { value: round(m('appCommand') / m('floor')), target: '<= 1.3', pass: m('appCommand') / m('floor') <= 1.3 },
@@ -117,7 +137,7 @@ function main(): void {
     npmTestOverCdkSynth: { value: round(m('npmTest') / m('cdkSynth')), target: '<= 6', pass: m('npmTest') / m('cdkSynth') <= 6 },
   };
 
-  console.log(`\nmixed-arch-eks bench: ${new Date().toISOString()}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}, median of ${RUNS} runs after a warm-up\n`);
+  console.log(`\nmixed-arch-eks bench: ${new Date().toISOString()}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}, median of ${RUNS} interleaved runs after a warm-up\n`);
   console.log(`${'case'.padEnd(48)}${'median s'.padStart(10)}${'peak MiB'.padStart(10)}   runs (s)`);
   for (const r of Object.values(results)) {
     console.log(`${r.label.padEnd(48)}${r.medianSeconds.toFixed(2).padStart(10)}${String(r.peakMemoryMiB ?? 'n/a').padStart(10)}   ${r.wallSeconds.map((s) => s.toFixed(2)).join(' ')}`);
