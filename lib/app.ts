@@ -37,7 +37,7 @@ export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.
   }
   const stack = new MixedArchEksStack(app, STACK_NAME, {
     config: config.cluster,
-    workloads: config,
+    workloads: config.workloads,
     description: 'EKS cluster with Graviton (arm64) and x86_64 managed node groups (mixed-arch-eks)',
     // Environment-agnostic unless a VPC lookup needs the account: synth then stays offline.
     env: config.cluster.vpcId ? { account: env.CDK_DEFAULT_ACCOUNT, region: env.CDK_DEFAULT_REGION } : undefined,

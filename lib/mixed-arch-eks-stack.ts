@@ -6,7 +6,7 @@ import { Annotations, Aws, CfnOutput, Stack, StackProps, Validations } from 'aws
 import { Construct } from 'constructs';
 import { ARCHITECTURE_INFO } from './config/architectures';
 import { AL2_END_OF_SUPPORT, findKubernetesVersion } from './config/kubernetes-versions';
-import { ClusterConfig, GitLabConfig, ProjectConfig } from './config/project-config';
+import { ClusterConfig, GitLabConfig, WorkloadConfig } from './config/project-config';
 import { ClusterAdminAccess } from './constructs/cluster-admin-access';
 import { GitLabDeployRole } from './constructs/gitlab-deploy-role';
 import { ImageRepository } from './constructs/image-repository';
@@ -20,7 +20,7 @@ export interface MixedArchEksStackProps extends StackProps {
    * `cdk8s synth` writes to dist/.
    * @default - none; apply dist/ with kubectl
    */
-  readonly workloads?: ProjectConfig;
+  readonly workloads?: WorkloadConfig;
 }
 
 const ALL_LOG_TYPES = [
@@ -88,23 +88,23 @@ export class MixedArchEksStack extends Stack {
     });
     this.nodeGroups = new MixedArchNodeGroups(this, 'NodeGroups', { cluster: this.cluster, nodeGroups: config.nodeGroups });
     this.imageRepository = new ImageRepository(this, 'PrintPlatformInfoImages', { repositoryName: config.ecrRepositoryName });
-    if (config.deployWorkloads) this.deployWorkloads(props.workloads);
-    if (config.gitlab) this.gitlabDeployRole = this.createGitLabDeployRole(config.gitlab, props.workloads?.workloads.namespace ?? 'default');
+    if (config.deployWorkloads) this.deployWorkloads(config, props.workloads);
+    if (config.gitlab) this.gitlabDeployRole = this.createGitLabDeployRole(config.gitlab, props.workloads?.namespace ?? 'default');
 
     this.addOutputs(config);
   }
 
-  private deployWorkloads(workloads: ProjectConfig | undefined): void {
+  private deployWorkloads(cluster: ClusterConfig, workloads: WorkloadConfig | undefined): void {
     if (!workloads) throw new Error('deployWorkloads needs the workload configuration (props.workloads)');
     const { Cdk8sApp, NamespaceChart, addWorkloadCharts } = loadWorkloadModules();
     const charts = new Cdk8sApp();
-    addWorkloadCharts(charts, workloads);
-    // charts.charts lists the namespace first when there is one: everything else waits for it.
-    const [first, ...rest] = charts.charts.map((chart) => this.cluster.addCdk8sChart(`Workload-${chart.node.id}`, chart));
-    for (const manifest of [first, ...rest]) {
-      // Node groups first: pods applied before any node exists would only wait.
+    addWorkloadCharts(charts, { cluster, workloads });
+    const manifests = charts.charts.map((chart) => ({ chart, manifest: this.cluster.addCdk8sChart(`Workload-${chart.node.id}`, chart) }));
+    const namespace = manifests.find(({ chart }) => chart instanceof NamespaceChart)?.manifest;
+    for (const { manifest } of manifests) {
+      // Node groups first: pods applied before any node exists would only wait. Then their namespace.
       for (const group of this.nodeGroups.nodegroups.values()) manifest.node.addDependency(group);
-      if (charts.charts[0] instanceof NamespaceChart && manifest !== first) manifest.node.addDependency(first);
+      if (namespace && manifest !== namespace) manifest.node.addDependency(namespace);
     }
     // The kubectl provider is aws-eks-v2's own construct: its roles use AWS managed Lambda policies.
     const provider = this.cluster.kubectlProvider as unknown as Construct;
