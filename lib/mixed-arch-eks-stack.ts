@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { ARCHITECTURE_INFO } from './config/architectures';
 import { AL2_END_OF_SUPPORT, findKubernetesVersion } from './config/kubernetes-versions';
 import { ClusterConfig, GitLabConfig, WorkloadConfig } from './config/project-config';
+import { US_EAST_1_PRICES as PRICES } from './cost/prices';
 import { ClusterAdminAccess } from './constructs/cluster-admin-access';
 import { GitLabDeployRole } from './constructs/gitlab-deploy-role';
 import { ImageRepository } from './constructs/image-repository';
@@ -167,7 +168,7 @@ export class MixedArchEksStack extends Stack {
       Annotations.of(this).addWarningV2('mixed-arch-eks:al2-end-of-support',
         `Node groups ${al2Groups.join(', ')} run Amazon Linux 2, whose EKS AMIs reached end of support on ${AL2_END_OF_SUPPORT}: ` +
         `no more security patches. Kubernetes ${config.kubernetesVersion} runs in ${support?.phase ?? 'extended'} support` +
-        `${support?.phase === 'extended' ? ' (paid: $0.60 instead of $0.10 per cluster-hour)' : ''}. ` +
+        `${support?.phase === 'extended' ? ` (paid: $${PRICES.eksExtendedSupportHourly.toFixed(2)} instead of $${PRICES.eksStandardSupportHourly.toFixed(2)} per cluster-hour)` : ''}. ` +
         'Switch with -c amiFamily=AL2023 (or set "amiFamily": "AL2023" in cdk.json).');
     }
     if (config.endpointAccess !== 'private' && config.publicAccessCidrs.includes('0.0.0.0/0')) {

@@ -13,8 +13,6 @@ export interface KubernetesVersionSupport {
   readonly al2Amis: boolean;
 }
 
-export const KUBERNETES_VERSIONS_CHECKED_ON = '2026-11-27';
-
 export const EKS_KUBERNETES_VERSIONS: readonly KubernetesVersionSupport[] = [
   { version: '1.32', phase: 'extended', supportEnds: '2027-03-23', al2Amis: true },
   { version: '1.33', phase: 'extended', supportEnds: '2027-07-29', al2Amis: false },

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ARCH_NODE_LABEL, ARCHITECTURES } from '../config/architectures';
+import { TEMPLATE_POD_SPEC_PATH, isRecord, podSpecPath, yamlFilesUnder } from '../manifests/workloads';
 import { PreflightError } from './errors';
 
 /** One container image as a Kubernetes workload uses it, with where the scheduler may place it. */
@@ -19,14 +20,6 @@ export interface WorkloadImageUse {
   readonly pinnedTo?: readonly string[];
 }
 
-// Where each workload kind keeps its pod spec.
-const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
-  Pod: ['spec'],
-  PodTemplate: ['template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
-const TEMPLATE_PATH = ['spec', 'template', 'spec'];
-
 /**
  * Reads every `.yaml`/`.yml` file under a folder (or one file), all documents in each, and lists the images
  * of containers and init containers with the architectures their pods are pinned to.
@@ -38,7 +31,7 @@ export function scanManifests(path: string): WorkloadImageUse[] {
   } catch {
     throw new PreflightError(`there is no folder ${path}`, 'Run npm run synth first (cdk8s writes the manifests to dist/), or pass the folder that holds them');
   }
-  const files = isDirectory ? yamlFiles(path) : [path];
+  const files = yamlFilesUnder(path);
   if (files.length === 0) throw new PreflightError(`${path} holds no .yaml or .yml files`, 'Run npm run synth first, or pass the folder that holds the manifests');
 
   const uses: WorkloadImageUse[] = [];
@@ -50,16 +43,6 @@ export function scanManifests(path: string): WorkloadImageUse[] {
     throw new PreflightError(`found no workload with containers in ${path}`, 'Pass the folder with the Pod, Job, Deployment or CronJob manifests');
   }
   return uses;
-}
-
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((entry) => {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) return yamlFiles(full);
-      return /\.ya?ml$/i.test(entry.name) ? [full] : [];
-    });
 }
 
 function readDocuments(file: string, name: string): unknown[] {
@@ -82,7 +65,7 @@ function collect(document: unknown, file: string, uses: WorkloadImageUse[]): voi
     document.items.forEach((item) => collect(item, file, uses));
     return;
   }
-  const podSpec = at(document, POD_SPEC_PATHS[kind] ?? TEMPLATE_PATH);
+  const podSpec = at(document, podSpecPath(kind) ?? TEMPLATE_POD_SPEC_PATH);
   if (!isRecord(podSpec)) return;
   const metadata = isRecord(document.metadata) ? document.metadata : {};
   const name = typeof metadata.name === 'string' ? metadata.name : '(unnamed)';
@@ -130,8 +113,4 @@ function affinityArchitectures(podSpec: Record<string, unknown>): string[] | und
 
 function at(value: unknown, path: readonly string[]): unknown {
   return path.reduce<unknown>((current, key) => (isRecord(current) ? current[key] : undefined), value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from '../../lib/config/cdk-json';
 
 // `cdk8s synth` as users run it, writing dist/; then every file in dist/ against the Kubernetes schema.
 const cdk8s = join(PROJECT_ROOT, 'node_modules/cdk8s-cli/bin/cdk8s');
-const validator = join(PROJECT_ROOT, 'scripts/validate-manifests.mjs');
+const validator = join(PROJECT_ROOT, 'scripts/validate-manifests.ts');
 const env: NodeJS.ProcessEnv = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
 delete env.PRINT_PLATFORM_INFO_IMAGE;
 const tmp = mkdtempSync(join(tmpdir(), 'manifests-'));
@@ -26,7 +26,7 @@ test('`cdk8s synth` writes one file per workload to dist/', () => {
 });
 
 test('every manifest in dist/ is valid against the Kubernetes OpenAPI schema (kubernetes-models)', () => {
-  const result = run([validator, join(PROJECT_ROOT, 'dist')]);
+  const result = run(['--require', 'esbuild-register', validator, join(PROJECT_ROOT, 'dist')]);
   expect(result.stdout).toMatch(/valid {3}.*Pod\/busybox/);
   expect(result.stdout.match(/^valid /gm)).toHaveLength(4);
   expect(result.stdout).toMatch(/all objects are valid/);
@@ -45,7 +45,7 @@ test('the validator rejects the article\'s Pod (restartPolicy and nodeSelector o
     'apiVersion: batch/v1', 'kind: Job', 'metadata: {name: job-in-container}',
     'spec: {template: {spec: {restartPolicy: Never, containers: [{name: a, image: b, nodeSelector: {kubernetes.io/arch: arm64}}]}}}',
   ].join('\n'));
-  const result = run([validator, file]);
+  const result = run(['--require', 'esbuild-register', validator, file]);
   expect(result.status).toBe(1);
   expect(result.stdout).toMatch(/INVALID .*Pod\/busybox: unknown top-level field\(s\) restartPolicy, nodeSelector/);
   expect(result.stdout).toMatch(/INVALID .*Pod\/bad-type: .*restartPolicy must be string/);

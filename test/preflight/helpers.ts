@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../lib/config/cdk-json';
 import { runCheckImage } from '../../lib/preflight/run';
 
-export const REPO_ROOT = join(__dirname, '..', '..');
 
 export interface CliResult {
   readonly code: number | null;
@@ -49,7 +49,7 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, kil
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--require', 'esbuild-register', 'bin/check-image.ts', ...args], {
-      cwd: REPO_ROOT,
+      cwd: PROJECT_ROOT,
       env: { ...baseEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
