@@ -1,5 +1,6 @@
 import { App, YamlOutputType } from 'cdk8s';
-import { ProjectConfig, clusterArchitectures } from '../lib/config/project-config';
+import { clusterArchitectures } from '../lib/config/project-config';
+import { ProjectConfig } from '../lib/config/types';
 import { BusyboxChart } from './charts/busybox-chart';
 import { NamespaceChart } from './charts/namespace-chart';
 import { PrintPlatformInfoChart } from './charts/print-platform-info-chart';

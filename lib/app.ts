@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError } from './config/errors';
-import { ProjectConfig, resolveProjectConfig } from './config/project-config';
+import { resolveProjectConfig } from './config/project-config';
+import { ProjectConfig } from './config/types';
 import { MixedArchEksStack } from './mixed-arch-eks-stack';
 
 export const STACK_NAME = 'MixedArchEks';
@@ -26,15 +26,8 @@ export interface BuildAppOptions {
 }
 
 export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.env, options: BuildAppOptions = {}): BuildAppResult {
-  const config = resolveProjectConfig((key) => app.node.tryGetContext(key), env);
-  if (config.cluster.vpcId && !(env.CDK_DEFAULT_ACCOUNT && env.CDK_DEFAULT_REGION)) {
-    throw new ConfigError([{
-      key: 'vpcId',
-      value: config.cluster.vpcId,
-      problem: 'using an existing VPC needs a lookup in your AWS account, and no account or region is known',
-      fix: 'run with AWS credentials and a region (AWS_PROFILE/AWS_REGION), or leave vpcId out to create a VPC',
-    }]);
-  }
+  const context = app.node.getAllContext() as Record<string, unknown>;
+  const config = resolveProjectConfig((key) => app.node.tryGetContext(key), env, Object.keys(context));
   const stack = new MixedArchEksStack(app, STACK_NAME, {
     config: config.cluster,
     workloads: config.workloads,

@@ -6,7 +6,7 @@ import { Annotations, Aws, CfnOutput, Stack, StackProps, Validations } from 'aws
 import { Construct } from 'constructs';
 import { ARCHITECTURE_INFO } from './config/architectures';
 import { AL2_END_OF_SUPPORT, findKubernetesVersion } from './config/kubernetes-versions';
-import { ClusterConfig, GitLabConfig, WorkloadConfig } from './config/project-config';
+import { ClusterConfig, GitLabConfig, WorkloadConfig } from './config/types';
 import { US_EAST_1_PRICES as PRICES } from './cost/prices';
 import { ClusterAdminAccess } from './constructs/cluster-admin-access';
 import { GitLabDeployRole } from './constructs/gitlab-deploy-role';

@@ -2,7 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { ARCH_NODE_LABEL, ARCHITECTURE_INFO, ARCHITECTURES, Architecture, isArchitecture } from '../../lib/config/architectures';
 import { ConfigError } from '../../lib/config/errors';
-import { NodeGroupConfig, NodeTaint } from '../../lib/config/project-config';
+import { NodeGroupConfig, NodeTaint } from '../../lib/config/types';
 
 /** What scheduling needs to know of a node group. */
 export type NodeGroupPlacement = Pick<NodeGroupConfig, 'name' | 'arch' | 'taints'>;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ContextReader } from './project-config';
+import { ContextReader } from './value-reader';
 
 /** The repository root, where cdk.json lives. */
 export const PROJECT_ROOT = join(__dirname, '..', '..');

@@ -2,7 +2,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DefaultStackSynthesizer, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { GITLAB_PROJECT_PATH } from '../config/project-config';
+import { GITLAB_RULES, gitlabIssuerHost } from '../config/gitlab-config';
 
 /** The audience the pipeline requests in `id_tokens` and the only client id the OIDC provider accepts. */
 export const GITLAB_OIDC_AUDIENCE = 'sts.amazonaws.com';
@@ -46,9 +46,6 @@ export interface GitLabDeployRoleProps {
   readonly cdkQualifier?: string;
 }
 
-// Git ref names cannot hold spaces, `?`, `~`, `^`, `:`, `\` or `[`; `*` is kept on purpose as the wildcard.
-const BRANCH = /^[^\s?~^:\\[]+$/;
-
 /**
  * An IAM role that GitLab CI jobs of one project assume through OIDC (`id_tokens`, no stored keys), allowed
  * to push to one ECR repository, run `cdk deploy` through the CDK bootstrap roles and describe the cluster.
@@ -67,14 +64,21 @@ export class GitLabDeployRole extends Construct {
 
   constructor(scope: Construct, id: string, props: GitLabDeployRoleProps) {
     super(scope, id);
-    const issuerHost = validateGitLabUrl(props.gitlabUrl);
-    if (!GITLAB_PROJECT_PATH.test(props.project)) {
-      throw new Error(`GitLabDeployRole: project "${props.project}" is not a GitLab project path; use the full path such as "my-group/my-project" (CI_PROJECT_PATH).`);
+    if (Token.isUnresolved(props.gitlabUrl)) {
+      throw new Error('GitLabDeployRole: gitlabUrl must be a literal string; the trust policy condition keys are built from it.');
+    }
+    const urlProblem = GITLAB_RULES.issuerUrl(props.gitlabUrl);
+    if (urlProblem) throw new Error(`GitLabDeployRole: gitlabUrl "${props.gitlabUrl}" ${urlProblem}; use the instance URL such as https://gitlab.com.`);
+    const issuerHost = gitlabIssuerHost(props.gitlabUrl);
+    const projectProblem = GITLAB_RULES.projectPath(props.project);
+    if (projectProblem) {
+      throw new Error(`GitLabDeployRole: project "${props.project}" ${projectProblem}; use the full path such as "my-group/my-project" (CI_PROJECT_PATH).`);
     }
     const branches = props.branches ?? ['main'];
     if (branches.length === 0) throw new Error('GitLabDeployRole: branches is empty, so no pipeline could assume the role; list at least one protected branch.');
     for (const branch of branches) {
-      if (!BRANCH.test(branch)) throw new Error(`GitLabDeployRole: "${branch}" is not a branch name.`);
+      const problem = GITLAB_RULES.branch(branch);
+      if (problem) throw new Error(`GitLabDeployRole: branch "${branch}" ${problem}.`);
     }
 
     this.provider = props.provider ?? new iam.OidcProviderNative(this, 'Provider', {
@@ -121,24 +125,4 @@ export class GitLabDeployRole extends Construct {
       }));
     }
   }
-}
-
-/** Returns the issuer without `https://` (the prefix of IAM's condition keys), or throws why the URL is unusable. */
-function validateGitLabUrl(url: string): string {
-  if (Token.isUnresolved(url)) {
-    throw new Error('GitLabDeployRole: gitlabUrl must be a literal string; the trust policy condition keys are built from it.');
-  }
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`GitLabDeployRole: gitlabUrl "${url}" is not a URL; use the instance URL such as https://gitlab.com.`);
-  }
-  if (parsed.protocol !== 'https:') throw new Error(`GitLabDeployRole: gitlabUrl "${url}" must use https (IAM requires it of an OIDC issuer).`);
-  if (parsed.port !== '') throw new Error(`GitLabDeployRole: gitlabUrl "${url}" must not have a port (IAM rejects one).`);
-  if (parsed.search !== '' || parsed.hash !== '' || parsed.username !== '' || parsed.password !== '') {
-    throw new Error(`GitLabDeployRole: gitlabUrl "${url}" must have no query, fragment or credentials.`);
-  }
-  // The issuer of a GitLab served under a relative path keeps the path; a trailing slash is not part of it.
-  return `${parsed.host}${parsed.pathname}`.replace(/\/+$/, '');
 }

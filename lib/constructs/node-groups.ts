@@ -5,7 +5,7 @@ import { Validations } from 'aws-cdk-lib';
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { Architecture } from '../config/architectures';
-import { AmiFamily, CapacityType, NodeGroupConfig, TaintEffect } from '../config/project-config';
+import { AmiFamily, CapacityType, NodeGroupConfig, TaintEffect } from '../config/types';
 
 /** The EKS AMI type for each node operating system and architecture. */
 export const AMI_TYPES: Readonly<Record<AmiFamily, Readonly<Record<Architecture, eks.NodegroupAmiType>>>> = {

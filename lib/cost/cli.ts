@@ -22,7 +22,7 @@ export function runCostCli(argv: readonly string[], prices: PriceTable = US_EAST
   }
   try {
     const context = { ...loadCdkJsonContext(), ...overrides };
-    const { cluster } = resolveProjectConfig((key) => context[key]);
+    const { cluster } = resolveProjectConfig((key) => context[key], process.env, Object.keys(context));
     const report = computeCost(cluster, prices);
     let alternative;
     if (report.supportPhase === 'extended' && cluster.nodeGroups.some((g) => g.amiFamily === 'AL2')) {

@@ -1,6 +1,6 @@
 import { Architecture } from '../config/architectures';
 import { findKubernetesVersion } from '../config/kubernetes-versions';
-import { ClusterConfig } from '../config/project-config';
+import { ClusterConfig } from '../config/types';
 import { PriceTable } from './prices';
 
 /** A price the table lacks: the report fails rather than count it as zero. */

@@ -32,9 +32,10 @@ test('`cdk synth` writes the default template, passing cdk-nag and the CloudForm
 });
 
 test('`cdk synth` with bad values fails with the messages alone, exits non-zero and leaves no template', () => {
-  const result = cdkSynth('-c', 'natGateways=abc', '-c', 'nodeGroups=not json');
+  const result = cdkSynth('-c', 'natGateways=abc', '-c', 'nodeGroups=not json', '-c', 'amifamily=AL2023');
   expect(result.status).not.toBe(0);
-  expect(result.stderr).toMatch(/^Invalid configuration \(2 problems\):$/m);
+  expect(result.stderr).toMatch(/^Invalid configuration \(3 problems\):$/m);
+  expect(result.stderr).toMatch(/amifamily = "\(set\)": not a context key of this project.*did you mean "amiFamily"/);
   expect(result.stderr).toMatch(/natGateways = "abc": must be a whole number\. Fix: /);
   expect(result.stderr).toMatch(/nodeGroups = "not json": not valid JSON/);
   expect(result.stderr).not.toMatch(/^\s+at /m);

@@ -137,12 +137,61 @@ describe('bad input fails with the key, the value and the fix', () => {
     expect(errorFor({ adminPrincipalArns: 'alice' })).toMatch(/adminPrincipalArns\[0\] = "alice": not an IAM role or user ARN/);
     // EKS access entries reject STS sessions.
     expect(errorFor({ adminPrincipalArns: 'arn:aws:sts::123456789012:assumed-role/Admin/alice' })).toMatch(/adminPrincipalArns\[0\] = .*not an IAM role or user ARN/);
-    expect(errorFor({ gitlabProject: '-group/project' })).toMatch(/gitlabProject = "-group\/project": not a GitLab project path/);
-    expect(errorFor({ gitlabUrl: 'https://gitlab.example.com:8443' })).toMatch(/gitlabUrl = "https:\/\/gitlab\.example\.com:8443": not an https URL without a port/);
+    expect(errorFor({ gitlabProject: '-group/project' })).toMatch(/gitlabProject = "-group\/project": must be a GitLab project path/);
+    expect(errorFor({ gitlabUrl: 'https://gitlab.example.com:8443' })).toMatch(/gitlabUrl = "https:\/\/gitlab\.example\.com:8443": must not have a port/);
   });
 
   test('every problem is reported at once', () => {
     const message = errorFor({ natGateways: 'abc', amiFamily: 'ubuntu', publicAccessCidrs: 'x' });
     expect(message).toMatch(/^Invalid configuration \(3 problems\):/);
+  });
+
+  test('two problems in one node group are both reported', () => {
+    const message = errorFor({ nodeGroups: [group({ instanceTypes: [], minSize: -1, taints: [{ key: 'bad key', effect: 'Sometimes' }] })] });
+    expect(message).toMatch(/^Invalid configuration \(4 problems\):/);
+    expect(message).toMatch(/nodeGroups\[0\]\.instanceTypes = \[\]: lists no instance type/);
+    expect(message).toMatch(/nodeGroups\[0\]\.minSize = -1: a size cannot be negative/);
+    expect(message).toMatch(/nodeGroups\[0\]\.taints\[0\]\.key = "bad key": a taint needs a key/);
+    expect(message).toMatch(/nodeGroups\[0\]\.taints\[0\]\.effect = "Sometimes": not a taint effect/);
+  });
+
+  test('an existing VPC without an account and region is reported with the other problems', () => {
+    const message = errorFor({ vpcId: 'vpc-0a1b2c3d4e5f67890', natGateways: 'abc' });
+    expect(message).toMatch(/^Invalid configuration \(2 problems\):/);
+    expect(message).toMatch(/vpcId = "vpc-0a1b2c3d4e5f67890": using an existing VPC needs a lookup in your AWS account/);
+  });
+});
+
+describe('context keys', () => {
+  const withKeys = (overrides: Record<string, unknown>) => {
+    const context = contextWith(overrides);
+    return () => resolveProjectConfig((key) => context[key], {}, Object.keys(context));
+  };
+
+  test('a misspelled key fails, naming the closest known key', () => {
+    expect(withKeys({ amifamily: 'AL2023' })).toThrow(/amifamily = "\(set\)": not a context key of this project, so it would be ignored\. Fix: did you mean "amiFamily"\?/);
+    expect(withKeys({ kubernetesVersions: '1.32' })).toThrow(/did you mean "kubernetesVersion"/);
+    expect(withKeys({ somethingElse: 'x' })).toThrow(/somethingElse = .*Fix: remove it/);
+  });
+
+  test("CDK's own keys pass: feature flags, aws: settings, lookups, cdk-prefixed keys", () => {
+    expect(withKeys({
+      '@aws-cdk/core:newStyleStackSynthesis': true,
+      'aws:cdk:enable-path-metadata': true,
+      'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
+      'cdk-partition': 'aws',
+      'acknowledged-issue-numbers': [],
+    })).not.toThrow();
+  });
+});
+
+describe('GitLab values have one set of rules', () => {
+  test('a protected-branch wildcard is accepted by the config', () => {
+    expect(resolve({ gitlabProject: 'platform/eks', gitlabBranches: 'main,release/*' }).cluster.gitlab?.branches).toEqual(['main', 'release/*']);
+  });
+
+  test('characters git forbids in a ref are refused', () => {
+    expect(errorFor({ gitlabBranches: 'main,rel?ase' })).toMatch(/gitlabBranches\[1\] = "rel\?ase": must be a branch name/);
+    expect(errorFor({ gitlabBranches: ' , ' })).toMatch(/gitlabBranches = " , ": no branch could assume the deploy role/);
   });
 });

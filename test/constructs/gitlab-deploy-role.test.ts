@@ -141,11 +141,11 @@ describe('GitLabDeployRole', () => {
     [{ gitlabUrl: 'http://gitlab.com' }, /must use https/],
     [{ gitlabUrl: 'https://gitlab.example.com:8443' }, /must not have a port/],
     [{ gitlabUrl: 'https://gitlab.com/?x=1' }, /no query/],
-    [{ gitlabUrl: 'gitlab.com' }, /is not a URL/],
-    [{ project: 'just-a-group' }, /not a GitLab project path/],
-    [{ project: 'group/*' }, /not a GitLab project path/],
+    [{ gitlabUrl: 'gitlab.com' }, /must be a URL/],
+    [{ project: 'just-a-group' }, /must be a GitLab project path/],
+    [{ project: 'group/*' }, /must be a GitLab project path/],
     [{ branches: [] }, /branches is empty/],
-    [{ branches: ['main?'] }, /is not a branch name/],
+    [{ branches: ['main?'] }, /branch "main\?" must be a branch name/],
   ] as Array<[Partial<GitLabDeployRoleProps>, RegExp]>)('rejects %j', (props, message) => {
     expect(() => synth(props)).toThrow(message);
   });

@@ -1,4 +1,4 @@
-import { NodeGroupConfig } from '../../lib/config/project-config';
+import { NodeGroupConfig } from '../../lib/config/types';
 import { MissingPriceError, computeCost, renderCostReport } from '../../lib/cost/cost-report';
 import { runCostCli } from '../../lib/cost/cli';
 import { PriceTable } from '../../lib/cost/prices';

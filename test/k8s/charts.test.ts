@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { ConfigError } from '../../lib/config/errors';
 import { resolveProjectConfig } from '../../lib/config/project-config';
 import { WORKLOAD_GID, WORKLOAD_UID } from '../../lib/config/workload-identity';
-import { NodeTaint } from '../../lib/config/project-config';
+import { NodeTaint } from '../../lib/config/types';
 import { NodeGroupPlacement } from '../../k8s/lib/scheduling';
 import { addWorkloadCharts, buildK8sApp } from '../../k8s/app';
 import { BusyboxChart } from '../../k8s/charts/busybox-chart';

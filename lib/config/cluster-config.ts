@@ -1,0 +1,106 @@
+import { ConfigIssue } from './errors';
+import { EKS_KUBERNETES_VERSIONS, LAST_AL2_KUBERNETES_VERSION, findKubernetesVersion, newestStandardSupportVersion } from './kubernetes-versions';
+import { resolveGitLab } from './gitlab-config';
+import { resolveNodeGroups } from './node-group-config';
+import { AMI_FAMILIES, AmiFamily, CONFIG_DEFAULTS, ClusterConfig, ENDPOINT_ACCESS_MODES, EndpointAccessMode } from './types';
+import { ValueReader } from './value-reader';
+
+// Access entries take IAM roles and users, not STS sessions (assumed-role ARNs).
+const IAM_PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+const ECR_REPOSITORY_NAME = /^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+const VPC_ID = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/**
+ * The cluster keys: node OS and Kubernetes version, node groups, network, endpoint, admins, ECR, GitLab.
+ * Pushes every problem to `issues`; the result is complete only when none was pushed.
+ */
+export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): ClusterConfig {
+  const amiFamily = reader.oneOf('amiFamily', AMI_FAMILIES, CONFIG_DEFAULTS.amiFamily, 'upper');
+  const kubernetesVersion = resolveKubernetesVersion(reader, amiFamily, issues);
+  const nodeGroups = resolveNodeGroups(reader, amiFamily ?? 'AL2', kubernetesVersion, issues);
+
+  const vpcId = reader.string('vpcId');
+  if (vpcId !== undefined && !VPC_ID.test(vpcId)) {
+    issues.push({ key: 'vpcId', value: vpcId, problem: 'not a VPC id', fix: 'use the id of an existing VPC, such as vpc-0a1b2c3d4e5f67890, or leave it out to create a VPC' });
+  } else if (vpcId !== undefined && !(env.CDK_DEFAULT_ACCOUNT && env.CDK_DEFAULT_REGION)) {
+    issues.push({ key: 'vpcId', value: vpcId, problem: 'using an existing VPC needs a lookup in your AWS account, and no account or region is known', fix: 'run with AWS credentials and a region (AWS_PROFILE/AWS_REGION), or leave vpcId out to create a VPC' });
+  }
+  const natGateways = reader.integer('natGateways', CONFIG_DEFAULTS.natGateways);
+  if (natGateways !== undefined && (natGateways < 1 || natGateways > 2)) {
+    issues.push({ key: 'natGateways', value: natGateways, problem: 'the new VPC has 2 availability zones and its private subnets need a NAT gateway to reach ECR and EKS', fix: 'use 1 (cheapest) or 2 (one per zone, survives a zone outage)' });
+  }
+
+  const endpointAccess = reader.oneOf('endpointAccess', ENDPOINT_ACCESS_MODES, CONFIG_DEFAULTS.endpointAccess);
+  const cidrsGiven = reader.raw('publicAccessCidrs') !== undefined;
+  let publicAccessCidrs = reader.list('publicAccessCidrs', CONFIG_DEFAULTS.publicAccessCidrs);
+  publicAccessCidrs.forEach((cidr, i) => {
+    const problem = cidrProblem(cidr);
+    if (problem) issues.push({ key: `publicAccessCidrs[${i}]`, value: cidr, problem, fix: 'write an IPv4 network as a.b.c.d/n, such as 203.0.113.0/24, and separate several with commas' });
+  });
+  if (endpointAccess === 'private') {
+    if (cidrsGiven && publicAccessCidrs.length > 0) {
+      issues.push({ key: 'publicAccessCidrs', value: reader.raw('publicAccessCidrs'), problem: 'a private endpoint has no public access to restrict', fix: 'leave publicAccessCidrs out, or set endpointAccess to "public-and-private"' });
+    }
+    publicAccessCidrs = [];
+  } else if (publicAccessCidrs.length === 0) {
+    issues.push({ key: 'publicAccessCidrs', value: reader.raw('publicAccessCidrs'), problem: 'a public endpoint needs at least one allowed CIDR', fix: 'list the networks your operators and CI reach the API from, or set endpointAccess to "private"' });
+  }
+
+  const adminPrincipalArns = reader.list('adminPrincipalArns', '');
+  adminPrincipalArns.forEach((arn, i) => {
+    if (!IAM_PRINCIPAL_ARN.test(arn)) {
+      issues.push({ key: `adminPrincipalArns[${i}]`, value: arn, problem: 'not an IAM role or user ARN', fix: 'use ARNs such as arn:aws:iam::123456789012:role/Admin, separated by commas' });
+    }
+  });
+
+  const ecrRepositoryName = reader.string('ecrRepositoryName') ?? CONFIG_DEFAULTS.ecrRepositoryName;
+  if (!ECR_REPOSITORY_NAME.test(ecrRepositoryName)) {
+    issues.push({ key: 'ecrRepositoryName', value: ecrRepositoryName, problem: 'not a valid ECR repository name', fix: 'use lower-case letters, digits and . _ - / such as "print-platform-info"' });
+  }
+  const deployWorkloads = reader.boolean('deployWorkloads', false);
+  const gitlab = resolveGitLab(reader, issues);
+
+  return {
+    amiFamily: amiFamily as AmiFamily,
+    kubernetesVersion: kubernetesVersion as string,
+    nodeGroups,
+    vpcId,
+    natGateways: natGateways as number,
+    endpointAccess: endpointAccess as EndpointAccessMode,
+    publicAccessCidrs,
+    adminPrincipalArns,
+    ecrRepositoryName,
+    deployWorkloads: deployWorkloads as boolean,
+    gitlab,
+  };
+}
+
+function resolveKubernetesVersion(reader: ValueReader, amiFamily: AmiFamily | undefined, issues: ConfigIssue[]): string | undefined {
+  const raw = reader.raw('kubernetesVersion');
+  const fallback = amiFamily === 'AL2' ? LAST_AL2_KUBERNETES_VERSION : newestStandardSupportVersion();
+  // With an invalid amiFamily the default is unknown; one error for the family is enough.
+  if (raw === undefined) return amiFamily ? fallback : undefined;
+  const known = EKS_KUBERNETES_VERSIONS.map((v) => v.version).join(', ');
+  if (typeof raw !== 'string') {
+    issues.push({ key: 'kubernetesVersion', value: raw, problem: 'must be a string (a JSON number turns "1.30" into 1.3)', fix: `quote it, for example "${fallback}"` });
+    return undefined;
+  }
+  if (!findKubernetesVersion(raw)) {
+    issues.push({ key: 'kubernetesVersion', value: raw, problem: 'not a Kubernetes version that Amazon EKS supports', fix: `use one of ${known}, or leave it out for ${fallback}` });
+    return undefined;
+  }
+  return raw;
+}
+
+function cidrProblem(cidr: string): string | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!match) return 'not an IPv4 CIDR';
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return 'not an IPv4 CIDR (octets go to 255, prefixes to 32)';
+  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const hostBits = 2 ** (32 - prefix);
+  if (address % hostBits !== 0) return 'host bits are set, so EKS rejects it';
+  return undefined;
+}
+

@@ -1,0 +1,93 @@
+import { Architecture } from './architectures';
+
+export const AMI_FAMILIES = ['AL2', 'AL2023', 'BOTTLEROCKET'] as const;
+/** The node operating system: EKS-optimized Amazon Linux 2, Amazon Linux 2023, or Bottlerocket. */
+export type AmiFamily = (typeof AMI_FAMILIES)[number];
+
+export const CAPACITY_TYPES = ['on-demand', 'spot'] as const;
+export type CapacityType = (typeof CAPACITY_TYPES)[number];
+
+export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+export type TaintEffect = (typeof TAINT_EFFECTS)[number];
+
+export const ENDPOINT_ACCESS_MODES = ['public-and-private', 'private'] as const;
+export type EndpointAccessMode = (typeof ENDPOINT_ACCESS_MODES)[number];
+
+export interface NodeTaint {
+  readonly key: string;
+  readonly value?: string;
+  readonly effect: TaintEffect;
+}
+
+/** One managed node group, validated, with every default resolved. */
+export interface NodeGroupConfig {
+  readonly name: string;
+  readonly arch: Architecture;
+  readonly instanceTypes: readonly string[];
+  readonly amiFamily: AmiFamily;
+  readonly capacityType: CapacityType;
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly NodeTaint[];
+}
+
+export interface GitLabConfig {
+  /** `group/project` path of the GitLab project whose pipelines may deploy. */
+  readonly project: string;
+  /** GitLab instance URL, the OIDC issuer, without a trailing slash. */
+  readonly url: string;
+  /** Protected branches whose pipelines may assume the deploy role; `*` is a wildcard as in GitLab. */
+  readonly branches: readonly string[];
+}
+
+export interface ClusterConfig {
+  readonly amiFamily: AmiFamily;
+  readonly kubernetesVersion: string;
+  readonly nodeGroups: readonly NodeGroupConfig[];
+  /** Existing VPC to use; a new one is created when undefined. */
+  readonly vpcId?: string;
+  readonly natGateways: number;
+  readonly endpointAccess: EndpointAccessMode;
+  /** CIDRs allowed to reach the public endpoint; empty for a private endpoint. */
+  readonly publicAccessCidrs: readonly string[];
+  /** Principals given cluster admin; empty means the stack creates an admin role. */
+  readonly adminPrincipalArns: readonly string[];
+  readonly ecrRepositoryName: string;
+  readonly deployWorkloads: boolean;
+  readonly gitlab?: GitLabConfig;
+}
+
+export interface WorkloadConfig {
+  readonly printPlatformInfoImage: string;
+  readonly busyboxImage: string;
+  readonly namespace: string;
+  /** Name of the docker-registry Secret for private registries; empty to never reference one. */
+  readonly imagePullSecretName: string;
+}
+
+export interface ProjectConfig {
+  readonly cluster: ClusterConfig;
+  readonly workloads: WorkloadConfig;
+}
+
+/**
+ * The default of every key but `nodeGroups`, whose only definition is cdk.json (read by every app and tool).
+ */
+export const CONFIG_DEFAULTS = {
+  amiFamily: 'AL2' as AmiFamily,
+  natGateways: 1,
+  endpointAccess: 'public-and-private' as EndpointAccessMode,
+  publicAccessCidrs: '0.0.0.0/0',
+  ecrRepositoryName: 'print-platform-info',
+  gitlabUrl: 'https://gitlab.com',
+  gitlabBranches: 'main',
+  busyboxImage: 'arm64v8/busybox:1.37.0',
+  printPlatformInfoImage: 'registry.gitlab.com/example-group/mixed-arch-eks/print-platform-info:0.1.0',
+  namespace: 'default',
+  imagePullSecretName: 'registry-credentials',
+} as const;
+
+/** The environment variable that overrides the `printPlatformInfoImage` context key. */
+export const IMAGE_ENV_VAR = 'PRINT_PLATFORM_INFO_IMAGE';

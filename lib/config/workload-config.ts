@@ -1,0 +1,42 @@
+import { ConfigIssue } from './errors';
+import { ImageReferenceError, parseImageReference } from './image-reference';
+import { CONFIG_DEFAULTS, IMAGE_ENV_VAR, WorkloadConfig } from './types';
+import { ValueReader } from './value-reader';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** The workload keys: images (PRINT_PLATFORM_INFO_IMAGE wins over the key), namespace and pull secret. */
+export function resolveWorkloads(reader: ValueReader, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): WorkloadConfig {
+  const fromEnv = env[IMAGE_ENV_VAR];
+  const imageKey = fromEnv ? IMAGE_ENV_VAR : 'printPlatformInfoImage';
+  const printPlatformInfoImage = fromEnv || (reader.string('printPlatformInfoImage') ?? CONFIG_DEFAULTS.printPlatformInfoImage);
+  checkPinnedImage(imageKey, printPlatformInfoImage, issues);
+  const busyboxImage = reader.string('busyboxImage') ?? CONFIG_DEFAULTS.busyboxImage;
+  checkPinnedImage('busyboxImage', busyboxImage, issues);
+
+  const namespace = reader.string('namespace') ?? CONFIG_DEFAULTS.namespace;
+  if (!DNS_LABEL.test(namespace)) {
+    issues.push({ key: 'namespace', value: namespace, problem: 'not a Kubernetes namespace name', fix: 'use at most 63 lower-case letters, digits and hyphens, such as "platform-info"' });
+  }
+  const imagePullSecretName = reader.string('imagePullSecretName', true) ?? CONFIG_DEFAULTS.imagePullSecretName;
+  if (imagePullSecretName !== '' && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(imagePullSecretName)) {
+    issues.push({ key: 'imagePullSecretName', value: imagePullSecretName, problem: 'not a Kubernetes Secret name', fix: 'use lower-case letters, digits, - and ., such as "registry-credentials", or "" for none' });
+  }
+  return { printPlatformInfoImage, busyboxImage, namespace, imagePullSecretName };
+}
+
+/** Workload images must say exactly what runs: a tag other than `latest`, or a digest. */
+export function checkPinnedImage(key: string, image: string, issues: ConfigIssue[]): void {
+  try {
+    const ref = parseImageReference(image);
+    if (!ref.tag && !ref.digest) {
+      issues.push({ key, value: image, problem: 'the image has no tag, so every pull may run something else', fix: `pin it, such as ${image}:1.0.0 or ${image}@sha256:<digest>` });
+    } else if (ref.tag === 'latest' && !ref.digest) {
+      issues.push({ key, value: image, problem: '"latest" moves, so nodes may run different code', fix: 'use a version or commit tag, or a digest (@sha256:...)' });
+    }
+  } catch (error) {
+    if (!(error instanceof ImageReferenceError)) throw error;
+    issues.push({ key, value: image, problem: `malformed image reference (${error.reason})`, fix: 'write it as [registry/]repository:tag or [registry/]repository@sha256:<digest>' });
+  }
+}
+
