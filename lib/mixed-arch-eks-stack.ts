@@ -11,6 +11,7 @@ import { US_EAST_1_PRICES as PRICES } from './cost/prices';
 import { ClusterAdminAccess } from './constructs/cluster-admin-access';
 import { GitLabDeployRole } from './constructs/gitlab-deploy-role';
 import { ImageRepository } from './constructs/image-repository';
+import { ManagedAddons } from './constructs/managed-addons';
 import { AMI_TYPES, MixedArchNodeGroups } from './constructs/node-groups';
 
 export interface MixedArchEksStackProps extends StackProps {
@@ -36,6 +37,7 @@ const ALL_LOG_TYPES = [
 export class MixedArchEksStack extends Stack {
   readonly cluster: eks.Cluster;
   readonly nodeGroups: MixedArchNodeGroups;
+  readonly addons: ManagedAddons;
   readonly imageRepository: ImageRepository;
   readonly adminAccess: ClusterAdminAccess;
   /** Present when `gitlabProject` is configured. */
@@ -69,6 +71,14 @@ export class MixedArchEksStack extends Stack {
       clusterLogging: ALL_LOG_TYPES,
       bootstrapClusterCreatorAdminPermissions: false,
       outputConfigCommand: false,
+      // bootstrapSelfManagedAddons is left out, so EKS keeps its default (true): it installs self-managed
+      // vpc-cni, kube-proxy and CoreDNS at creation, and ManagedAddons takes them over (ResolveConflicts
+      // OVERWRITE) in the same deploy. Setting it to false would skip that short-lived copy, but the property
+      // only acts at creation and CloudFormation replaces the cluster when it changes (CloudFormation
+      // AWS::EKS::Cluster reference; aws-eks-v2 TSDoc: "will result in the cluster being replaced"): every
+      // cluster deployed from this stack so far would be deleted and recreated, with its workloads, endpoint
+      // and certificate. Even writing the default (true) explicitly is a property change CloudFormation may
+      // treat as a replacement, so the property stays absent (a test checks it).
       // kubectl runs in a Lambda function, so it exists only when the stack applies manifests.
       kubectlProviderOptions: config.deployWorkloads
         ? { kubectlLayer: loadWorkloadModules().kubectlLayerFor(this, config.kubernetesVersion) }
@@ -87,7 +97,12 @@ export class MixedArchEksStack extends Stack {
       cluster: this.cluster,
       adminPrincipalArns: config.adminPrincipalArns,
     });
+    this.addons = new ManagedAddons(this, 'Addons', { cluster: this.cluster });
     this.nodeGroups = new MixedArchNodeGroups(this, 'NodeGroups', { cluster: this.cluster, nodeGroups: config.nodeGroups });
+    this.addons.nodesNeedAddons(...this.nodeGroups.nodegroups.values());
+    // On a cluster deployed before the CNI moved to Pod Identity, the node role loses AmazonEKS_CNI_Policy only
+    // after the vpc-cni add-on holds its Pod Identity association (see README, "Upgrading an existing cluster").
+    this.nodeGroups.role.node.addDependency(this.addons.vpcCni);
     this.imageRepository = new ImageRepository(this, 'PrintPlatformInfoImages', { repositoryName: config.ecrRepositoryName });
     if (config.deployWorkloads) this.deployWorkloads(config, props.workloads);
     if (config.gitlab) this.gitlabDeployRole = this.createGitLabDeployRole(config.gitlab, props.workloads?.namespace ?? 'default');

@@ -2,7 +2,6 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../lib/app';
-import { NODE_MANAGED_POLICIES } from '../lib/constructs/node-groups';
 import { contextWith } from './support/cdk';
 
 // The default stack, synthesized once for the whole file.
@@ -83,12 +82,12 @@ describe('default stack', () => {
     }
   });
 
-  test('gives the node role only the managed policies nodes need', () => {
+  test('gives the node role only the managed policies nodes need, and no CNI policy', () => {
     const nodeRole = Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) => id.startsWith('NodeGroupsNodeRole'));
     expect(nodeRole).toBeDefined();
-    const arns = JSON.stringify(nodeRole![1].Properties.ManagedPolicyArns);
-    for (const name of NODE_MANAGED_POLICIES) expect(arns).toContain(`policy/${name}`);
-    expect(nodeRole![1].Properties.ManagedPolicyArns).toHaveLength(NODE_MANAGED_POLICIES.length);
+    const names = (nodeRole![1].Properties.ManagedPolicyArns as { 'Fn::Join': [string, unknown[]] }[])
+      .map((arn) => String(arn['Fn::Join'][1].at(-1)).replace(':iam::aws:policy/', ''));
+    expect(names).toEqual(['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly']);
     expect(nodeRole![1].Properties.Policies).toBeUndefined();
   });
 
@@ -108,6 +107,63 @@ describe('default stack', () => {
         LifecyclePolicy: Match.objectLike({ LifecyclePolicyText: Match.stringLikeRegexp('untagged') }),
       }),
     }));
+  });
+
+  test('runs vpc-cni, kube-proxy, eks-pod-identity-agent and coredns as EKS managed add-ons that take over the self-managed copies', () => {
+    const addons = Object.values(template.findResources('AWS::EKS::Addon')).map((r) => r.Properties.AddonName).sort();
+    expect(addons).toEqual(['coredns', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
+    const [clusterId] = Object.keys(template.findResources('AWS::EKS::Cluster'));
+    for (const name of addons) {
+      template.hasResourceProperties('AWS::EKS::Addon', {
+        AddonName: name,
+        ClusterName: { Ref: clusterId },
+        ResolveConflicts: 'OVERWRITE',
+        PreserveOnDelete: true,
+        // EKS picks its default version for the cluster's Kubernetes version (see ManagedAddons).
+        AddonVersion: Match.absent(),
+      });
+    }
+  });
+
+  test('leaves bootstrapSelfManagedAddons out: changing it would replace every existing cluster', () => {
+    template.hasResourceProperties('AWS::EKS::Cluster', { BootstrapSelfManagedAddons: Match.absent() });
+  });
+
+  test('gives the VPC CNI AmazonEKS_CNI_Policy through a Pod Identity association of aws-node only', () => {
+    const [clusterId] = Object.keys(template.findResources('AWS::EKS::Cluster'));
+    const cni = Object.values(template.findResources('AWS::EKS::Addon', { Properties: { AddonName: 'vpc-cni' } }))[0];
+    expect(cni.Properties.PodIdentityAssociations).toHaveLength(1);
+    expect(cni.Properties.PodIdentityAssociations[0].ServiceAccount).toBe('aws-node');
+    const roleId = cni.Properties.PodIdentityAssociations[0].RoleArn['Fn::GetAtt'][0];
+    const role = template.toJSON().Resources[roleId];
+    expect(role.Type).toBe('AWS::IAM::Role');
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toMatch(/:iam::aws:policy\/AmazonEKS_CNI_Policy"/);
+    expect(role.Properties.ManagedPolicyArns).toHaveLength(1);
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Effect: 'Allow',
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: { StringEquals: {
+        'aws:RequestTag/eks-cluster-arn': { 'Fn::GetAtt': [clusterId, 'Arn'] },
+        'aws:RequestTag/kubernetes-namespace': 'kube-system',
+        'aws:RequestTag/kubernetes-service-account': 'aws-node',
+      } },
+    }]);
+  });
+
+  test('orders the add-ons as EKS needs: agent before CNI, CNI/kube-proxy/agent before nodes, CoreDNS after nodes', () => {
+    const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: { AddonName?: string }; DependsOn?: string[] }>;
+    const addonId = (name: string) => Object.keys(resources).find((id) => resources[id].Type === 'AWS::EKS::Addon' && resources[id].Properties.AddonName === name)!;
+    const groups = Object.keys(template.findResources('AWS::EKS::Nodegroup'));
+    expect(groups).toHaveLength(2);
+    expect(resources[addonId('vpc-cni')].DependsOn).toEqual([addonId('eks-pod-identity-agent')]);
+    for (const group of groups) {
+      expect(resources[group].DependsOn).toEqual(expect.arrayContaining([addonId('vpc-cni'), addonId('kube-proxy'), addonId('eks-pod-identity-agent')]));
+    }
+    expect([...resources[addonId('coredns')].DependsOn!].sort()).toEqual([...groups].sort());
+    // Upgrading a cluster deployed before: the node role drops the CNI policy only after the add-on has its role.
+    const nodeRole = Object.keys(resources).find((id) => id.startsWith('NodeGroupsNodeRole'))!;
+    expect(resources[nodeRole].DependsOn).toEqual([addonId('vpc-cni')]);
   });
 
   test('has no custom resource and no Lambda function', () => {

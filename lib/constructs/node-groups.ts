@@ -30,8 +30,8 @@ export const NODE_MANAGED_POLICIES = [
   'AmazonEKSWorkerNodePolicy',
   // Pull-only: nodes read images (ours in ECR, and the EKS add-on images) but never push.
   'AmazonEC2ContainerRegistryPullOnly',
-  // The VPC CNI runs on every node; moving it to Pod Identity is a later step (see README).
-  'AmazonEKS_CNI_Policy',
+  // Not AmazonEKS_CNI_Policy: the VPC CNI gets it through EKS Pod Identity (ManagedAddons), so no other
+  // process on the node holds ENI permissions.
 ] as const;
 
 export interface MixedArchNodeGroupsProps {
