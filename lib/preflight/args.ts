@@ -32,9 +32,11 @@ Options:
   --plain-http          use HTTP instead of HTTPS for a registry on this machine (localhost, 127.0.0.1, [::1])
   -h, --help            show this help
 
-Credentials: ${CREDENTIAL_ENV.username} and ${CREDENTIAL_ENV.password} (sent only to ${CREDENTIAL_ENV.host} when
-that is set), else the "auths" of $DOCKER_CONFIG/config.json (default ~/.docker/config.json).
-ECR: ${CREDENTIAL_ENV.username}=AWS ${CREDENTIAL_ENV.password}="$(aws ecr get-login-password --region <region>)".
+Credentials: ${CREDENTIAL_ENV.username} and ${CREDENTIAL_ENV.password}, sent only to the registry that
+${CREDENTIAL_ENV.host} names (required with them); for other registries, the "auths" entry of that registry in
+$DOCKER_CONFIG/config.json (default ~/.docker/config.json, as docker login writes it); else anonymous.
+ECR: ${CREDENTIAL_ENV.host}=<account>.dkr.ecr.<region>.amazonaws.com ${CREDENTIAL_ENV.username}=AWS \\
+     ${CREDENTIAL_ENV.password}="$(aws ecr get-login-password --region <region>)" npm run check-image -- <image-ref>
 
 Exit codes: 0 every architecture covered, 1 an architecture is missing, 2 the check could not run.`;
 

@@ -8,7 +8,7 @@ import { PreflightError, UsageError } from './errors';
 export const CREDENTIAL_ENV = {
   username: 'REGISTRY_USERNAME',
   password: 'REGISTRY_PASSWORD',
-  /** Optional: the only registry the two above are sent to. Unset means every registry the run contacts. */
+  /** The one registry the two above are sent to; required with them, so they never reach a registry nobody named. */
   host: 'REGISTRY_HOST',
 } as const;
 
@@ -44,10 +44,11 @@ export function normalizeRegistryHost(key: string): string {
 }
 
 /**
- * Credentials from the environment first (CI), then from Docker's config.json `auths` (what `docker login`
- * wrote). Credential helpers (`credsStore`, `credHelpers`) are not run: they need the Docker CLI's helpers.
+ * The registry that `REGISTRY_USERNAME`/`REGISTRY_PASSWORD` are scoped to (normalized), or undefined when they
+ * are not set. Throws UsageError when they are half set, or set without `REGISTRY_HOST`: credentials without a
+ * named registry would go to any registry that asks (one named in a scanned manifest, say), so the run stops.
  */
-export function createCredentialLookup(env: NodeJS.ProcessEnv = process.env): CredentialLookup {
+export function environmentCredentialsHost(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const username = env[CREDENTIAL_ENV.username];
   const password = env[CREDENTIAL_ENV.password];
   if (Boolean(username) !== Boolean(password)) {
@@ -56,14 +57,35 @@ export function createCredentialLookup(env: NodeJS.ProcessEnv = process.env): Cr
       'Set both, or neither to use ~/.docker/config.json or anonymous access',
     );
   }
-  const onlyHost = env[CREDENTIAL_ENV.host] ? normalizeRegistryHost(env[CREDENTIAL_ENV.host] as string) : undefined;
+  if (!username) return undefined;
+  const host = env[CREDENTIAL_ENV.host]?.trim();
+  if (!host) {
+    throw new UsageError(
+      `${CREDENTIAL_ENV.username} and ${CREDENTIAL_ENV.password} are set but ${CREDENTIAL_ENV.host} is not`,
+      `Set ${CREDENTIAL_ENV.host} to the one registry they are for (such as ${CREDENTIAL_ENV.host}=registry.gitlab.com); no other registry receives them`,
+    );
+  }
+  return normalizeRegistryHost(host);
+}
+
+/**
+ * Credentials from the environment for `REGISTRY_HOST` only (CI), then from Docker's config.json `auths`
+ * (what `docker login` wrote), each entry for its own host only. Credential helpers (`credsStore`,
+ * `credHelpers`) are not run: they need the Docker CLI's helpers.
+ */
+export function createCredentialLookup(env: NodeJS.ProcessEnv = process.env): CredentialLookup {
+  const onlyHost = environmentCredentialsHost(env);
   const configFile = join(dockerConfigDir(env), 'config.json');
   let config: DockerConfigFile | undefined;
 
   return (registry) => {
     const host = normalizeRegistryHost(registry);
-    if (username && password && (onlyHost === undefined || onlyHost === host)) {
-      return { username, password, source: `${CREDENTIAL_ENV.username}/${CREDENTIAL_ENV.password}` };
+    if (onlyHost !== undefined && onlyHost === host) {
+      return {
+        username: env[CREDENTIAL_ENV.username] as string,
+        password: env[CREDENTIAL_ENV.password] as string,
+        source: `${CREDENTIAL_ENV.username}/${CREDENTIAL_ENV.password}`,
+      };
     }
     config ??= readDockerConfig(configFile);
     return fromDockerConfig(config, host, configFile);

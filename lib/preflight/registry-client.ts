@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DOCKER_HUB, isEcrRegistry } from '../config/image-reference';
-import { CREDENTIAL_ENV, CredentialLookup, RegistryCredentials, usesCredentialHelper } from './credentials';
+import { CREDENTIAL_ENV, CredentialLookup, RegistryCredentials, environmentCredentialsHost, normalizeRegistryHost, usesCredentialHelper } from './credentials';
 import { PreflightError } from './errors';
 import { MANIFEST_ACCEPT } from './media-types';
 import { SecretScrubber } from './redact';
@@ -138,6 +138,13 @@ export class RegistryClient {
     } catch {
       throw malformed(location, 'its token service address (bearer realm) is not a URL');
     }
+    if (credentials && realm.protocol !== 'https:' && !(realm.protocol === 'http:' && this.plainHttpFor(realm.host))) {
+      // A token service is often on another host (GitLab's is); it still never gets a password in the clear.
+      throw new PreflightError(
+        `${location.registry} sends its logins to ${realm.protocol}//${realm.host}, which is not HTTPS: the credentials were not sent`,
+        'Check the registry address; only a registry on this machine with --plain-http may use plain HTTP',
+      );
+    }
     if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
     realm.searchParams.set('scope', challenge.params.scope ?? `repository:${location.repository}:pull`);
     const headers: Record<string, string> = { Accept: 'application/json' };
@@ -201,6 +208,10 @@ export class RegistryClient {
     const cause = failure.cause;
     const code = typeof cause?.code === 'string' ? cause.code : '';
     const https = url.protocol === 'https:';
+    // --plain-http was asked for a remote registry and not honoured: say so instead of suggesting it again.
+    const plainHttpHint = this.options.plainHttp && https
+      ? `--plain-http is for a registry on this machine only (localhost, 127.0.0.1, [::1]); ${url.host} must speak HTTPS`
+      : 'If this registry speaks plain HTTP (a local registry), add --plain-http';
     switch (code) {
       case 'ECONNREFUSED':
         return new PreflightError(`connection refused by ${url.host}`, 'Check that the registry is running and the host and port in the image reference');
@@ -209,11 +220,11 @@ export class RegistryClient {
         return new PreflightError(`cannot resolve ${url.hostname}`, 'Check the registry name in the image reference, and DNS');
       case 'ECONNRESET':
       case 'UND_ERR_SOCKET':
-        return new PreflightError(`${url.host} closed the connection`, https ? 'If this registry speaks plain HTTP (a local registry), add --plain-http; else retry' : 'Retry; if it persists, check the registry');
+        return new PreflightError(`${url.host} closed the connection`, https ? `${plainHttpHint}; else retry` : 'Retry; if it persists, check the registry');
       case 'ERR_SSL_WRONG_VERSION_NUMBER':
       case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
       case 'EPROTO':
-        return new PreflightError(`TLS handshake with ${url.host} failed`, 'If this registry speaks plain HTTP (a local registry), add --plain-http');
+        return new PreflightError(`TLS handshake with ${url.host} failed`, plainHttpHint);
       default:
         if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) {
           return new PreflightError(`${url.host} presented a TLS certificate Node does not trust (${code})`, 'Point NODE_EXTRA_CA_CERTS at its CA certificate');
@@ -231,7 +242,7 @@ export class RegistryClient {
         if (credentials) return this.credentialsRejected(location, credentials);
         return new PreflightError(
           `${registry} refused anonymous access to ${repository}: it does not exist or is private`,
-          `Check the image name, or give credentials (${CREDENTIAL_ENV.username}/${CREDENTIAL_ENV.password} or docker login ${registry})`,
+          `Check the image name, or give credentials: ${this.howToAuthenticate(registry)}`,
         );
       }
       case 403:
@@ -248,7 +259,7 @@ export class RegistryClient {
           'Check the tag or digest, and that the image was pushed',
         );
       case 429:
-        return new PreflightError(`${registry} rate-limited the request (HTTP 429)`, `Wait and retry, or give credentials to get a higher limit (${CREDENTIAL_ENV.username}/${CREDENTIAL_ENV.password})`);
+        return new PreflightError(`${registry} rate-limited the request (HTTP 429)`, `Wait and retry, or give credentials to get a higher limit: ${this.howToAuthenticate(registry)}`);
       case 400:
         if (this.plainHttpFor(registry)) {
           return new PreflightError(`${registry} answered HTTP 400 to a plain-HTTP request`, 'Drop --plain-http if the registry speaks HTTPS');
@@ -264,16 +275,29 @@ export class RegistryClient {
 
   private credentialsNeeded(location: RepositoryLocation): PreflightError {
     const { registry, repository } = location;
-    const env = this.options.env ?? process.env;
-    let fix: string;
-    if (isEcrRegistry(registry)) {
-      const region = registry.split('.')[3];
-      fix = `Set ${CREDENTIAL_ENV.username}=AWS and ${CREDENTIAL_ENV.password}="$(aws ecr get-login-password --region ${region})"`;
-    } else {
-      fix = `Set ${CREDENTIAL_ENV.username} and ${CREDENTIAL_ENV.password}, or run docker login ${registry}`;
-    }
-    if (usesCredentialHelper(registry, env)) fix += ' (Docker credential helpers are not used by this tool)';
+    let fix = this.howToAuthenticate(registry);
+    fix = fix[0].toUpperCase() + fix.slice(1);
+    if (usesCredentialHelper(registry, this.options.env ?? process.env)) fix += ' (Docker credential helpers are not used by this tool)';
     return new PreflightError(`${registry} requires credentials to pull ${repository}`, fix);
+  }
+
+  /**
+   * How to give credentials for `registry`. When REGISTRY_HOST names another registry, says so: setting
+   * REGISTRY_USERNAME/REGISTRY_PASSWORD again would not help, they are for that host only.
+   */
+  private howToAuthenticate(registry: string): string {
+    const scopedTo = environmentCredentialsHost(this.options.env ?? process.env);
+    const ecrRegion = isEcrRegistry(registry) ? registry.split('.')[3] : undefined;
+    if (scopedTo !== undefined && scopedTo !== normalizeRegistryHost(registry)) {
+      const login = ecrRegion
+        ? `aws ecr get-login-password --region ${ecrRegion} | docker login --username AWS --password-stdin ${registry}`
+        : `docker login ${registry}`;
+      return `${CREDENTIAL_ENV.username}/${CREDENTIAL_ENV.password} are sent to ${CREDENTIAL_ENV.host}=${scopedTo} only; for ${registry}, run ${login}`;
+    }
+    if (ecrRegion) {
+      return `set ${CREDENTIAL_ENV.host}=${registry} ${CREDENTIAL_ENV.username}=AWS ${CREDENTIAL_ENV.password}="$(aws ecr get-login-password --region ${ecrRegion})"`;
+    }
+    return `set ${CREDENTIAL_ENV.host}=${registry} with ${CREDENTIAL_ENV.username} and ${CREDENTIAL_ENV.password}, or run docker login ${registry}`;
   }
 
   private credentialsRejected(location: RepositoryLocation, credentials: RegistryCredentials): PreflightError {

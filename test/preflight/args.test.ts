@@ -50,6 +50,10 @@ describe('check-image arguments', () => {
     const help = captureOutput();
     expect(await runCheckImage(['--help'], help, {})).toBe(0);
     expect(help.stdout()).toMatch(/^Usage: npm run check-image -- \[options\] <image-ref>/);
+    // The ECR example names the registry its password is for: credentials go to REGISTRY_HOST only.
+    expect(help.stdout()).toContain(
+      'ECR: REGISTRY_HOST=<account>.dkr.ecr.<region>.amazonaws.com REGISTRY_USERNAME=AWS \\\n     REGISTRY_PASSWORD="$(aws ecr get-login-password --region <region>)" npm run check-image -- <image-ref>',
+    );
     const bad = captureOutput();
     expect(await runCheckImage(['--arch', 'intel', 'x'], bad, {})).toBe(2);
     expect(bad.stderr()).toBe('ERROR --arch: "intel" is not a node architecture. Write amd64');

@@ -47,10 +47,14 @@ describe('credentials', () => {
     expect(dockerConfigDir({})).toMatch(/\.docker$/);
   });
 
-  test('environment credentials win; REGISTRY_HOST scopes them', () => {
+  test('environment credentials need REGISTRY_HOST and go to that host only; config.json serves the others', () => {
     const DOCKER_CONFIG = dockerConfig(JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: b64('hub:hubpass') } } }));
-    const all = createCredentialLookup({ DOCKER_CONFIG, REGISTRY_USERNAME: 'u', REGISTRY_PASSWORD: 'p:w' });
-    expect(all('docker.io')).toEqual({ username: 'u', password: 'p:w', source: 'REGISTRY_USERNAME/REGISTRY_PASSWORD' });
+    expect(() => createCredentialLookup({ DOCKER_CONFIG, REGISTRY_USERNAME: 'u', REGISTRY_PASSWORD: 'p:w' })).toThrow(
+      'REGISTRY_USERNAME and REGISTRY_PASSWORD are set but REGISTRY_HOST is not. Set REGISTRY_HOST to the one registry they are for',
+    );
+    expect(() => createCredentialLookup({ DOCKER_CONFIG, REGISTRY_USERNAME: 'u', REGISTRY_PASSWORD: 'p:w', REGISTRY_HOST: ' ' })).toThrow(/REGISTRY_HOST is not/);
+    const hub = createCredentialLookup({ DOCKER_CONFIG, REGISTRY_USERNAME: 'u', REGISTRY_PASSWORD: 'p:w', REGISTRY_HOST: 'docker.io' });
+    expect(hub('docker.io')).toEqual({ username: 'u', password: 'p:w', source: 'REGISTRY_USERNAME/REGISTRY_PASSWORD' });
     const scoped = createCredentialLookup({ DOCKER_CONFIG, REGISTRY_USERNAME: 'u', REGISTRY_PASSWORD: 'p', REGISTRY_HOST: 'https://registry.gitlab.com' });
     expect(scoped('registry.gitlab.com')?.username).toBe('u');
     expect(scoped('docker.io')).toEqual({ username: 'hub', password: 'hubpass', source: join(DOCKER_CONFIG, 'config.json') });

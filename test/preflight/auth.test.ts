@@ -14,7 +14,7 @@ import { SecretScrubber } from '../../lib/preflight/redact';
 import { RegistryClient } from '../../lib/preflight/registry-client';
 import { runCheckImage } from '../../lib/preflight/run';
 import { ImagePusher, TestRegistry, startRegistry } from '../support/registry';
-import { captureOutput, emptyDockerConfig, removeTempDirs, runCli, runInProcess, tempDir } from './helpers';
+import { CliResult, captureOutput, emptyDockerConfig, removeTempDirs, runCli, runInProcess, tempDir } from './helpers';
 
 const USER = 'alice';
 const PASSWORD = 'Pa55:word-XYZZY-never-print-me';
@@ -45,14 +45,14 @@ function expectNoSecrets(text: string): void {
 
 describe('htpasswd (Basic auth) registry', () => {
   test('right credentials from REGISTRY_USERNAME/REGISTRY_PASSWORD pass', async () => {
-    const result = await runInProcess([...ARGS, image], { REGISTRY_USERNAME: USER, REGISTRY_PASSWORD: PASSWORD });
+    const result = await runInProcess([...ARGS, image], { REGISTRY_USERNAME: USER, REGISTRY_PASSWORD: PASSWORD, REGISTRY_HOST: registry.host });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expectNoSecrets(result.stdout);
   });
 
   test('a wrong password fails with exit 2, names the user and source, never the password', async () => {
-    const result = await runCli([...ARGS, image], { REGISTRY_USERNAME: USER, REGISTRY_PASSWORD: WRONG });
+    const result = await runCli([...ARGS, image], { REGISTRY_USERNAME: USER, REGISTRY_PASSWORD: WRONG, REGISTRY_HOST: registry.host });
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(
       `ERROR ${image}: ${registry.host} rejected the credentials of user "alice" from REGISTRY_USERNAME/REGISTRY_PASSWORD. Check the username and password, and that they may pull secure/app`,
@@ -64,7 +64,7 @@ describe('htpasswd (Basic auth) registry', () => {
     const result = await runInProcess([...ARGS, image]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(
-      `ERROR ${image}: ${registry.host} requires credentials to pull secure/app. Set REGISTRY_USERNAME and REGISTRY_PASSWORD, or run docker login ${registry.host}`,
+      `ERROR ${image}: ${registry.host} requires credentials to pull secure/app. Set REGISTRY_HOST=${registry.host} with REGISTRY_USERNAME and REGISTRY_PASSWORD, or run docker login ${registry.host}`,
     );
   });
 
@@ -82,18 +82,110 @@ describe('htpasswd (Basic auth) registry', () => {
     expectNoSecrets(wrong.stdout() + wrong.stderr());
   });
 
-  test('REGISTRY_HOST keeps the environment credentials away from other registries', async () => {
+  test('REGISTRY_HOST scopes the environment credentials: another host is anonymous, and the message says why', async () => {
     const out = captureOutput();
     const env = { DOCKER_CONFIG: emptyDockerConfig(), REGISTRY_USERNAME: USER, REGISTRY_PASSWORD: PASSWORD, REGISTRY_HOST: 'registry.example.com' };
     expect(await runCheckImage([...ARGS, image], out, env)).toBe(2);
-    expect(out.stderr()).toContain('requires credentials');
-    expect(await runCheckImage([...ARGS, image], captureOutput(), { ...env, REGISTRY_HOST: registry.host })).toBe(0);
+    expect(out.stderr()).toBe(
+      `ERROR ${image}: ${registry.host} requires credentials to pull secure/app. REGISTRY_USERNAME/REGISTRY_PASSWORD are sent to REGISTRY_HOST=registry.example.com only; for ${registry.host}, run docker login ${registry.host}`,
+    );
+    expect(await runCheckImage([...ARGS, image], captureOutput(), { ...env, REGISTRY_HOST: `http://${registry.host}/` })).toBe(0);
   });
 
   test('only one of REGISTRY_USERNAME/REGISTRY_PASSWORD is a usage error', async () => {
     const out = captureOutput();
     expect(await runCheckImage([...ARGS, image], out, { DOCKER_CONFIG: emptyDockerConfig(), REGISTRY_USERNAME: USER })).toBe(2);
     expect(out.stderr()).toBe('ERROR REGISTRY_USERNAME is set but REGISTRY_PASSWORD is not. Set both, or neither to use ~/.docker/config.json or anonymous access');
+  });
+});
+
+/**
+ * A second htpasswd registry, for user bob, that a scanned manifest names and nobody gave credentials for. At log
+ * level warn it logs each request without credentials ("invalid authorization credential") and each login
+ * attempt with the user name ("error authenticating user \"alice\""): its log shows what it received.
+ */
+describe('credentials reach only the registry the user named', () => {
+  let other: TestRegistry;
+  let manifests: string;
+
+  beforeAll(async () => {
+    other = await startRegistry({ htpasswd: { username: 'bob', password: 'bob-s3cret-pw' }, logLevel: 'warn' });
+    await new ImagePusher(other).multiArch('third/party', '2.0', ['linux/amd64', 'linux/arm64']);
+    manifests = tempDir('preflight-leak-');
+    writeFileSync(
+      join(manifests, 'pods.yaml'),
+      [`${registry.host}/secure/app:1.0`, `${other.host}/third/party:2.0`]
+        .map((img, i) => `apiVersion: v1\nkind: Pod\nmetadata: { name: p${i} }\nspec:\n  containers: [{ name: c, image: ${img} }]\n`)
+        .join('---\n'),
+    );
+  });
+
+  afterAll(async () => {
+    await other?.stop();
+  });
+
+  /** What the other registry logs while `run` runs, once it has logged `anonymous` requests without credentials. */
+  async function logDuring(run: () => Promise<void>, anonymous: number): Promise<string> {
+    const start = other.log().length;
+    await run();
+    const deadline = Date.now() + 5000;
+    const logged = () => other.log().slice(start);
+    while (Date.now() < deadline && (logged().match(/invalid authorization credential/g) ?? []).length < anonymous) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Its log is written asynchronously: give a late line (a login attempt) time to arrive too.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return logged();
+  }
+
+  test('REGISTRY_USERNAME/PASSWORD without REGISTRY_HOST: one line, exit 2, no registry contacted', async () => {
+    let result: CliResult | undefined;
+    const log = await logDuring(async () => {
+      result = await runCli(['--plain-http', '--arch', 'amd64,arm64', '--manifests', manifests], { REGISTRY_USERNAME: USER, REGISTRY_PASSWORD: PASSWORD });
+    }, 0);
+    expect(result?.code).toBe(2);
+    expect(result?.stdout).toBe('');
+    expect(result?.stderr).toBe(
+      'ERROR REGISTRY_USERNAME and REGISTRY_PASSWORD are set but REGISTRY_HOST is not. Set REGISTRY_HOST to the one registry they are for (such as REGISTRY_HOST=registry.gitlab.com); no other registry receives them\n',
+    );
+    expect(log).toBe('');
+  });
+
+  test('with REGISTRY_HOST, the named registry gets them and a registry a manifest names does not', async () => {
+    let result: CliResult | undefined;
+    const log = await logDuring(async () => {
+      result = await runCli(['--plain-http', '--arch', 'amd64,arm64', '--manifests', manifests], {
+        REGISTRY_USERNAME: USER,
+        REGISTRY_PASSWORD: PASSWORD,
+        REGISTRY_HOST: registry.host,
+      });
+    }, 1);
+    expect(result?.code).toBe(2);
+    expect(result?.stdout).toContain('Checked 2 images: 1 OK, 0 missing an architecture, 1 could not be checked');
+    expect(result?.stderr).toBe(
+      `ERROR ${other.host}/third/party:2.0: ${other.host} requires credentials to pull third/party. ` +
+        `REGISTRY_USERNAME/REGISTRY_PASSWORD are sent to REGISTRY_HOST=${registry.host} only; for ${other.host}, run docker login ${other.host}\n`,
+    );
+    // It was asked once, without credentials, and saw no login attempt.
+    expect(log.match(/invalid authorization credential/g)).toHaveLength(1);
+    expect(log).not.toContain('authenticating user');
+  });
+
+  test('config.json auths go to their own host only (not another port of the same address)', async () => {
+    const dir = tempDir('preflight-docker-');
+    const auth = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
+    const ip = registry.host.split(':')[0];
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [`http://${registry.host}`]: { auth }, [ip]: { auth }, [`https://${ip}/v1/`]: { auth } } }));
+    const out = captureOutput();
+    const log = await logDuring(async () => {
+      expect(await runCheckImage(['--plain-http', '--arch', 'amd64,arm64', '--manifests', manifests], out, { DOCKER_CONFIG: dir })).toBe(2);
+    }, 1);
+    expect(out.stdout()).toContain('Checked 2 images: 1 OK, 0 missing an architecture, 1 could not be checked');
+    expect(out.stderr()).toBe(
+      `ERROR ${other.host}/third/party:2.0: ${other.host} requires credentials to pull third/party. Set REGISTRY_HOST=${other.host} with REGISTRY_USERNAME and REGISTRY_PASSWORD, or run docker login ${other.host}`,
+    );
+    expect(log.match(/invalid authorization credential/g)).toHaveLength(1);
+    expect(log).not.toContain('authenticating user');
   });
 });
 
@@ -161,12 +253,12 @@ describe('bearer token flow', () => {
     const front = await startTokenFront({ anonymous: false });
     try {
       const scrubber = new SecretScrubber();
-      const inspection = await inspectImage(client({ REGISTRY_USERNAME: USER, REGISTRY_PASSWORD: PASSWORD }, scrubber), parseImageReference(`${front.host}/secure/app:1.0`));
+      const inspection = await inspectImage(client({ REGISTRY_USERNAME: USER, REGISTRY_PASSWORD: PASSWORD, REGISTRY_HOST: front.host }, scrubber), parseImageReference(`${front.host}/secure/app:1.0`));
       expect(inspection.kind).toBe('oci-index');
       expect(front.tokenRequests[0].authorization).toBe(`Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`);
       expect(scrubber.scrub('token-0-user and Pa55:word-XYZZY-never-print-me')).toBe('*** and ***');
 
-      const wrong = inspectImage(client({ REGISTRY_USERNAME: USER, REGISTRY_PASSWORD: WRONG }), parseImageReference(`${front.host}/secure/app:1.0`));
+      const wrong = inspectImage(client({ REGISTRY_USERNAME: USER, REGISTRY_PASSWORD: WRONG, REGISTRY_HOST: front.host }), parseImageReference(`${front.host}/secure/app:1.0`));
       await expect(wrong).rejects.toThrow(PreflightError);
       await expect(wrong).rejects.toThrow(`${front.host} rejected the credentials of user "alice" from REGISTRY_USERNAME/REGISTRY_PASSWORD`);
 

@@ -18,6 +18,8 @@ export interface TestRegistry {
   readonly url: string;
   /** Credentials the registry requires, when started with htpasswd auth. */
   readonly credentials?: { readonly username: string; readonly password: string };
+  /** What the registry has logged so far (its stderr, at the `logLevel` it was started with). */
+  log(): string;
   /** Stops the registry and deletes its storage. */
   stop(): Promise<void>;
 }
@@ -25,6 +27,12 @@ export interface TestRegistry {
 export interface StartRegistryOptions {
   /** Require Basic auth with this user (registry `auth: htpasswd`, bcrypt via `htpasswd -B` from apache2-utils). */
   readonly htpasswd?: { readonly username: string; readonly password: string };
+  /**
+   * The registry's log level. At `warn`, an htpasswd registry logs every request without credentials
+   * ("invalid authorization credential") and every login attempt by user name ("error authenticating user").
+   * @default 'error'
+   */
+  readonly logLevel?: 'error' | 'warn' | 'info';
 }
 
 /** A free loopback port (the OS picks one; a tiny race remains, so startRegistry retries). */
@@ -57,7 +65,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       config,
       [
         'version: 0.1',
-        'log:\n  level: error\n  accesslog:\n    disabled: true',
+        `log:\n  level: ${options.logLevel ?? 'error'}\n  accesslog:\n    disabled: true`,
         `storage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true`,
         `http:\n  addr: 127.0.0.1:${port}`,
         auth,
@@ -72,6 +80,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
         host: `127.0.0.1:${port}`,
         url,
         credentials: options.htpasswd,
+        log: () => stderr,
         stop: async () => {
           await stopProcess(child);
           rmSync(dir, { recursive: true, force: true });
