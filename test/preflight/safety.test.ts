@@ -149,7 +149,7 @@ test('credentials are never sent to a token service over plain HTTP off this mac
     res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"token":"t"}');
   });
   const tokenHost = await listen(tokenService, nonLoopbackAddress());
-  const front = await startFront((req, res) => {
+  const front = await startFront((_req, res) => {
     res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${tokenHost}/token",service="front"` }).end();
     return true;
   });
