@@ -1,7 +1,6 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EKS_KUBERNETES_VERSIONS } from '../lib/config/kubernetes-versions';
-import { KUBECTL_LAYER_VERSIONS } from '../lib/constructs/kubectl-layer';
 import { MixedArchNodeGroups } from '../lib/constructs/node-groups';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { buildTestApp, templateFor } from './support/cdk';
@@ -114,7 +113,7 @@ test('every Kubernetes version of the support table is one this aws-cdk-lib know
 });
 
 describe('-c deployWorkloads=true -c gitlabProject=acme/mixed-arch-eks', () => {
-  test('applies each workload chart through a kubectl provider whose layer matches Kubernetes 1.32', () => {
+  test('applies each workload chart through a kubectl provider whose kubectl (1.33) is within one minor of Kubernetes 1.32', () => {
     const manifests = Object.values(withWorkloadsTemplate.findResources('Custom::AWSCDK-EKS-KubernetesResource'));
     expect(manifests).toHaveLength(5);
     const text = JSON.stringify(manifests);
@@ -122,7 +121,7 @@ describe('-c deployWorkloads=true -c gitlabProject=acme/mixed-arch-eks', () => {
       expect(text).toContain(`\\"name\\":\\"${name}\\"`);
     }
     expect(text).toContain('\\"nodeSelector\\":{\\"kubernetes.io/arch\\":\\"arm64\\"}');
-    withWorkloadsTemplate.hasResourceProperties('AWS::Lambda::LayerVersion', Match.objectLike({ Description: Match.stringLikeRegexp('kubectl 1\\.32\\.') }));
+    withWorkloadsTemplate.hasResourceProperties('AWS::Lambda::LayerVersion', Match.objectLike({ Description: Match.stringLikeRegexp('kubectl 1\\.33\\.') }));
   });
   test('applies workloads only after the node groups and their namespace exist', () => {
     const manifests = withWorkloadsTemplate.findResources('Custom::AWSCDK-EKS-KubernetesResource');
@@ -154,8 +153,4 @@ describe('-c deployWorkloads=true -c gitlabProject=acme/mixed-arch-eks', () => {
     defaults.resourceCountIs('AWS::IAM::OIDCProvider', 0);
     defaults.resourceCountIs('AWS::Lambda::LayerVersion', 0);
   });
-});
-
-test('every Kubernetes version of the support table has its kubectl layer, for deployWorkloads', () => {
-  expect([...KUBECTL_LAYER_VERSIONS].sort()).toEqual(EKS_KUBERNETES_VERSIONS.map((v) => v.version).sort());
 });

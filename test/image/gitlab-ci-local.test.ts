@@ -16,6 +16,7 @@ interface Listed {
   readonly name: string;
   readonly stage: string;
   readonly when: string;
+  readonly environment: string;
   readonly needs: readonly string[];
 }
 
@@ -48,13 +49,22 @@ async function gitlabCiLocal(name: string, ciText: string, branch: string, args:
   }
 }
 
-/** Rows of `--list`: name, stage, when, allow_failure, [needs]; no job here has a description. */
+/**
+ * Rows of `--list`, cut at the header's column positions (the environment column is blank for most jobs):
+ * name, description, stage, when, allow_failure, environment, [needs].
+ */
 function parseList(stdout: string): Listed[] {
-  const rows = stdout.trim().split('\n');
-  expect(rows[0].split(/\s+/)).toEqual(['name', 'description', 'stage', 'when', 'allow_failure', 'needs']);
-  return rows.slice(1).map((row) => {
-    const [name, stage, when, , needs] = row.trim().split(/\s+/);
-    return { name, stage, when, needs: needs ? needs.replace(/^\[|\]$/g, '').split(',') : [] };
+  const rows = stdout.split('\n').filter((row) => row.trim() !== '');
+  const header = rows.findIndex((row) => /^name\s+description\s+stage/.test(row));
+  expect(rows[header].split(/\s+/)).toEqual(['name', 'description', 'stage', 'when', 'allow_failure', 'environment', 'needs']);
+  const columns = ['name', 'description', 'stage', 'when', 'allow_failure', 'environment', 'needs'].map((c) => rows[header].indexOf(c));
+  const cell = (row: string, i: number) => row.slice(columns[i], columns[i + 1]).trim();
+  return rows.slice(header + 1).map((row) => {
+    const needs = cell(row, 6);
+    return {
+      name: cell(row, 0), stage: cell(row, 2), when: cell(row, 3), environment: cell(row, 5),
+      needs: needs ? needs.replace(/^\[|\]$/g, '').split(',') : [],
+    };
   });
 }
 
@@ -86,12 +96,12 @@ describe('gitlab-ci-local --list', () => {
   it('lists every job in its stage on the default branch, deploys manual, verify after build', () => {
     // The fresh repository has no remote, so gitlab-ci-local takes `main` as the default branch.
     expect(parseList(onMain.stdout)).toEqual([
-      { name: 'test', stage: 'test', when: 'on_success', needs: [] },
-      { name: 'synth', stage: 'synth', when: 'on_success', needs: [] },
-      { name: 'build-image', stage: 'image', when: 'on_success', needs: [] },
-      { name: 'verify-image', stage: 'verify', when: 'on_success', needs: ['build-image'] },
-      { name: 'deploy-cdk', stage: 'deploy', when: 'manual', needs: ['synth', 'verify-image'] },
-      { name: 'deploy-manifests', stage: 'deploy', when: 'manual', needs: ['synth', 'verify-image'] },
+      { name: 'test', stage: 'test', when: 'on_success', environment: '', needs: [] },
+      { name: 'synth', stage: 'synth', when: 'on_success', environment: '', needs: [] },
+      { name: 'build-image', stage: 'image', when: 'on_success', environment: '', needs: [] },
+      { name: 'verify-image', stage: 'verify', when: 'on_success', environment: '', needs: ['build-image'] },
+      { name: 'deploy-cdk', stage: 'deploy', when: 'manual', environment: 'production', needs: ['synth', 'verify-image'] },
+      { name: 'deploy-manifests', stage: 'deploy', when: 'manual', environment: 'production', needs: ['synth', 'verify-image'] },
     ]);
   });
 
