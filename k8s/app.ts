@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
 import { clusterArchitectures } from '../lib/config/project-config';
 import { ProjectConfig } from '../lib/config/types';
@@ -29,4 +31,28 @@ export function buildK8sApp(config: ProjectConfig, outdir?: string): App {
   const app = new App({ outdir, outputFileExtension: '.k8s.yaml', yamlOutputType: YamlOutputType.FILE_PER_CHART });
   addWorkloadCharts(app, config);
   return app;
+}
+
+/**
+ * Synthesizes into a fresh folder next to `outdir`, then swaps it in: a configuration the charts refuse (or any
+ * other failure) leaves the previous manifests exactly as they were, as `cdk synth` does for cdk.out/. Returns the
+ * files written, sorted.
+ * @param outdir default: CDK8S_OUTDIR (set by `cdk8s synth`), else `dist`
+ */
+export function writeManifests(config: ProjectConfig, outdir = process.env.CDK8S_OUTDIR || 'dist'): string[] {
+  const target = resolve(outdir);
+  mkdirSync(dirname(target), { recursive: true });
+  // Same parent, so the renames below stay on one filesystem and each is atomic.
+  const staging = mkdtempSync(join(dirname(target), `.${basename(target)}.new-`));
+  const previous = `${staging}.old`;
+  try {
+    buildK8sApp(config, staging).synth();
+    if (existsSync(target)) renameSync(target, previous);
+    renameSync(staging, target);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  rmSync(previous, { recursive: true, force: true });
+  return readdirSync(target).sort();
 }
