@@ -2,7 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Annotations, Aws, CfnOutput, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, CfnResource, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ARCHITECTURE_INFO } from './config/architectures';
 import { AL2_END_OF_SUPPORT, findKubernetesVersion } from './config/kubernetes-versions';
@@ -57,6 +57,12 @@ export class MixedArchEksStack extends Stack {
       enableKeyRotation: true,
     });
 
+    // The pipeline's access entry is namespace-scoped edit, which cannot create a namespace (only cluster
+    // admin can; EKS user guide, "Associate access policies with access entries": the namespaces must exist).
+    // So when the pipeline deploys into a namespace of its own, the stack creates it.
+    const pipelineNamespace = config.gitlab && !config.deployWorkloads && props.workloads && props.workloads.namespace !== 'default'
+      ? props.workloads : undefined;
+
     this.cluster = new eks.Cluster(this, 'Cluster', {
       version: eks.KubernetesVersion.of(config.kubernetesVersion),
       vpc,
@@ -80,7 +86,7 @@ export class MixedArchEksStack extends Stack {
       // and certificate. Even writing the default (true) explicitly is a property change CloudFormation may
       // treat as a replacement, so the property stays absent (a test checks it).
       // kubectl runs in a Lambda function, so it exists only when the stack applies manifests.
-      kubectlProviderOptions: config.deployWorkloads
+      kubectlProviderOptions: config.deployWorkloads || pipelineNamespace
         ? { kubectlLayer: loadWorkloadModules().kubectlLayerFor(this, config.kubernetesVersion) }
         : undefined,
     });
@@ -105,6 +111,8 @@ export class MixedArchEksStack extends Stack {
     this.nodeGroups.role.node.addDependency(this.addons.vpcCni);
     this.imageRepository = new ImageRepository(this, 'PrintPlatformInfoImages', { repositoryName: config.ecrRepositoryName });
     if (config.deployWorkloads) this.deployWorkloads(config, props.workloads);
+    if (pipelineNamespace) this.createNamespace(pipelineNamespace);
+    if (this.cluster.kubectlProvider) this.acknowledgeKubectlProvider();
     if (config.gitlab) this.gitlabDeployRole = this.createGitLabDeployRole(config.gitlab, props.workloads?.namespace ?? 'default');
 
     this.addOutputs(config);
@@ -117,11 +125,25 @@ export class MixedArchEksStack extends Stack {
     addWorkloadCharts(charts, { cluster, workloads });
     const manifests = charts.charts.map((chart) => ({ chart, manifest: this.cluster.addCdk8sChart(`Workload-${chart.node.id}`, chart) }));
     const namespace = manifests.find(({ chart }) => chart instanceof NamespaceChart)?.manifest;
+    if (namespace) keepNamespace(namespace);
     for (const { manifest } of manifests) {
       // Node groups first: pods applied before any node exists would only wait. Then their namespace.
       for (const group of this.nodeGroups.nodegroups.values()) manifest.node.addDependency(group);
       if (namespace && manifest !== namespace) manifest.node.addDependency(namespace);
     }
+  }
+
+  /**
+   * The workloads' namespace alone, for the pipeline to apply into. Same construct id as with
+   * deployWorkloads, so switching between the two keeps the one namespace instead of replacing it.
+   */
+  private createNamespace(workloads: WorkloadConfig): void {
+    const { Cdk8sApp, NamespaceChart } = loadWorkloadModules();
+    const chart = new NamespaceChart(new Cdk8sApp(), NamespaceChart.ID, { name: workloads.namespace });
+    keepNamespace(this.cluster.addCdk8sChart(`Workload-${NamespaceChart.ID}`, chart));
+  }
+
+  private acknowledgeKubectlProvider(): void {
     // The kubectl provider is aws-eks-v2's own construct: its roles use AWS managed Lambda policies.
     const provider = this.cluster.kubectlProvider as unknown as Construct;
     const managed = (path: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${path}]`;
@@ -230,6 +252,14 @@ function loadWorkloadModules() {
     kubectlLayerFor: (require('./constructs/kubectl-layer') as typeof import('./constructs/kubectl-layer')).kubectlLayerFor,
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+/**
+ * Deleting a namespace deletes everything in it, so a namespace the stack stops managing (a config change,
+ * `cdk destroy`) is left in the cluster; a failed first create still removes it (RetainExceptOnCreate).
+ */
+function keepNamespace(manifest: Construct): void {
+  (manifest.node.defaultChild as CfnResource).applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
 }
 
 function pascal(name: string): string {

@@ -127,7 +127,10 @@ describe('-c deployWorkloads=true -c gitlabProject=acme/mixed-arch-eks', () => {
     const manifests = withWorkloadsTemplate.findResources('Custom::AWSCDK-EKS-KubernetesResource');
     const groups = Object.keys(withWorkloadsTemplate.findResources('AWS::EKS::Nodegroup'));
     const namespaceId = Object.keys(manifests).find((id) => JSON.stringify(manifests[id]).includes('\\"kind\\":\\"Namespace\\"'));
-    expect(namespaceId).toBeDefined();
+    // The same logical id as the namespace the stack creates for the pipeline alone (pipeline-namespace.test.ts):
+    // switching deployWorkloads on or off keeps the namespace instead of replacing it.
+    expect(namespaceId).toBe('ClusterWorkload00namespaceF06ACE99');
+    expect(manifests[namespaceId as string].DeletionPolicy).toBe('RetainExceptOnCreate');
     for (const [id, manifest] of Object.entries(manifests)) {
       expect(manifest.DependsOn).toEqual(expect.arrayContaining(groups));
       if (id !== namespaceId) expect(manifest.DependsOn).toContain(namespaceId);
