@@ -17,7 +17,7 @@ export function addWorkloadCharts(app: App, config: ProjectConfig): void {
   if (namespace !== 'default') new NamespaceChart(app, NamespaceChart.ID, { name: namespace });
   new BusyboxChart(app, 'busybox', { namespace, image: busyboxImage, nodeGroups, imagePullSecretName });
   for (const arch of [...clusterArchitectures(config.cluster), undefined]) {
-    new PrintPlatformInfoChart(app, PrintPlatformInfoChart.jobName(arch), {
+    new PrintPlatformInfoChart(app, PrintPlatformInfoChart.instanceName(arch), {
       namespace, image: printPlatformInfoImage, imagePullSecretName, nodeGroups, arch,
     });
   }

@@ -1,5 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { regionOfZone } from './config/cluster-config';
 import { resolveProjectConfig } from './config/project-config';
 import { ProjectConfig } from './config/types';
 import { MixedArchEksStack } from './mixed-arch-eks-stack';
@@ -32,8 +33,11 @@ export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.
     config: config.cluster,
     workloads: config.workloads,
     description: 'EKS cluster with Graviton (arm64) and x86_64 managed node groups (mixed-arch-eks)',
-    // Environment-agnostic unless a VPC lookup needs the account: synth then stays offline.
-    env: config.cluster.vpcId ? { account: env.CDK_DEFAULT_ACCOUNT, region: env.CDK_DEFAULT_REGION } : undefined,
+    // Environment-agnostic unless a VPC lookup needs the account, or the zones named pin the region: synth
+    // then stays offline.
+    env: config.cluster.vpcId
+      ? { account: env.CDK_DEFAULT_ACCOUNT, region: env.CDK_DEFAULT_REGION }
+      : config.cluster.availabilityZones ? { region: regionOfZone(config.cluster.availabilityZones[0]) } : undefined,
   });
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, config };

@@ -2,6 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Annotations, Aws, CfnOutput, CfnResource, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ARCHITECTURE_INFO } from './config/architectures';
@@ -50,11 +51,21 @@ export class MixedArchEksStack extends Stack {
 
     const vpc = config.vpcId
       ? ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: config.vpcId })
-      : this.createVpc(config.natGateways);
+      : this.createVpc(config);
 
     const secretsKey = new kms.Key(this, 'SecretsKey', {
       description: 'Envelope encryption of Kubernetes secrets',
       enableKeyRotation: true,
+      // Kept when the stack is deleted (secrets in backups stay readable), but not after a failed first create.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+    });
+
+    // EKS writes control-plane logs to this group and would create it without a retention if it did not
+    // exist first: the cluster's name is fixed so that the group can be made before the cluster.
+    const controlPlaneLogs = new logs.LogGroup(this, 'ControlPlaneLogs', {
+      logGroupName: `/aws/eks/${config.clusterName}/cluster`,
+      retention: config.controlPlaneLogRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     // The pipeline's access entry is namespace-scoped edit, which cannot create a namespace (only cluster
@@ -64,6 +75,7 @@ export class MixedArchEksStack extends Stack {
       ? props.workloads : undefined;
 
     this.cluster = new eks.Cluster(this, 'Cluster', {
+      clusterName: config.clusterName,
       version: eks.KubernetesVersion.of(config.kubernetesVersion),
       vpc,
       vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
@@ -90,6 +102,7 @@ export class MixedArchEksStack extends Stack {
         ? { kubectlLayer: loadWorkloadModules().kubectlLayerFor(this, config.kubernetesVersion) }
         : undefined,
     });
+    this.cluster.node.addDependency(controlPlaneLogs);
     Validations.of(this.cluster.role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]',
       reason: 'The EKS service role needs AmazonEKSClusterPolicy; AWS maintains it with what the control plane calls.',
@@ -104,7 +117,11 @@ export class MixedArchEksStack extends Stack {
       adminPrincipalArns: config.adminPrincipalArns,
     });
     this.addons = new ManagedAddons(this, 'Addons', { cluster: this.cluster });
-    this.nodeGroups = new MixedArchNodeGroups(this, 'NodeGroups', { cluster: this.cluster, nodeGroups: config.nodeGroups });
+    this.nodeGroups = new MixedArchNodeGroups(this, 'NodeGroups', {
+      cluster: this.cluster,
+      kubernetesVersion: config.kubernetesVersion,
+      nodeGroups: config.nodeGroups,
+    });
     this.addons.nodesNeedAddons(...this.nodeGroups.nodegroups.values());
     // On a cluster deployed before the CNI moved to Pod Identity, the node role loses AmazonEKS_CNI_Policy only
     // after the vpc-cni add-on holds its Pod Identity association (see README, "Upgrading an existing cluster").
@@ -123,7 +140,13 @@ export class MixedArchEksStack extends Stack {
     const { Cdk8sApp, NamespaceChart, addWorkloadCharts } = loadWorkloadModules();
     const charts = new Cdk8sApp();
     addWorkloadCharts(charts, { cluster, workloads });
-    const manifests = charts.charts.map((chart) => ({ chart, manifest: this.cluster.addCdk8sChart(`Workload-${chart.node.id}`, chart) }));
+    // overwrite: a create that finds the objects (a retry, or dist/ applied by hand before) applies over them
+    // instead of failing on `kubectl create`.
+    // (addCdk8sChart takes no overwrite; this is what it does, in the same scope, plus that.)
+    const manifests = charts.charts.map((chart) => ({
+      chart,
+      manifest: new eks.KubernetesManifest(this.cluster, `Workload-${chart.node.id}`, { cluster: this.cluster, manifest: chart.toJson(), overwrite: true }),
+    }));
     const namespace = manifests.find(({ chart }) => chart instanceof NamespaceChart)?.manifest;
     if (namespace) keepNamespace(namespace);
     for (const { manifest } of manifests) {
@@ -164,6 +187,9 @@ export class MixedArchEksStack extends Stack {
       branches: gitlab.branches,
       repository: this.imageRepository.repository,
       clusterArn: this.cluster.clusterArn,
+      provider: gitlab.oidcProviderArn
+        ? iam.OidcProviderNative.fromOidcProviderArn(this, 'GitLabOidcProvider', gitlab.oidcProviderArn)
+        : undefined,
     });
     // The pipeline applies dist/ with kubectl: edit rights in the workloads' namespace, nothing cluster-wide.
     this.cluster.grantAccess('GitLabDeployAccess', deployRole.role.roleArn, [
@@ -176,10 +202,10 @@ export class MixedArchEksStack extends Stack {
     return deployRole;
   }
 
-  private createVpc(natGateways: number): ec2.Vpc {
+  private createVpc(config: ClusterConfig): ec2.Vpc {
     const vpc = new ec2.Vpc(this, 'Vpc', {
-      maxAzs: 2,
-      natGateways,
+      ...(config.availabilityZones ? { availabilityZones: [...config.availabilityZones] } : { maxAzs: 2 }),
+      natGateways: config.natGateways,
       // Restricting the default security group takes a custom-resource Lambda; nothing here uses that group.
       restrictDefaultSecurityGroup: false,
       subnetConfiguration: [
@@ -193,6 +219,7 @@ export class MixedArchEksStack extends Stack {
       trafficType: ec2.FlowLogTrafficType.REJECT,
       destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', {
         retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       })),
     });
     return vpc;

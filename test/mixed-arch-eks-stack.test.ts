@@ -98,9 +98,10 @@ describe('default stack', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', Match.objectLike({ TrafficType: 'REJECT' }));
   });
 
-  test('has an ECR repository that scans on push, expires old images and is kept on delete', () => {
+  test('has an ECR repository that scans on push, expires old images and is kept on delete (not on a failed create)', () => {
     template.hasResource('AWS::ECR::Repository', Match.objectLike({
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({
         RepositoryName: 'print-platform-info',
         ImageScanningConfiguration: { ScanOnPush: true },

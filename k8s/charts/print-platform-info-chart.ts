@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-33';
+import { createHash } from 'node:crypto';
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Architecture } from '../../lib/config/architectures';
@@ -43,11 +44,14 @@ export class PrintPlatformInfoChart extends Chart {
 
   constructor(scope: Construct, id: string, props: PrintPlatformInfoChartProps) {
     super(scope, id, { disableResourceNameHashes: true, ...props });
-    const placement = placeWorkload(PrintPlatformInfoChart.jobName(props.arch), props.arch, props.nodeGroups);
+    const instance = PrintPlatformInfoChart.instanceName(props.arch);
+    const placement = placeWorkload(instance, props.arch, props.nodeGroups);
     const pullSecret = pullSecretFor(props.image, props.imagePullSecretName ?? '');
+    const labels = { 'app.kubernetes.io/name': 'print-platform-info', 'app.kubernetes.io/instance': instance };
 
     this.job = new kplus.Job(this, 'job', {
-      metadata: { name: PrintPlatformInfoChart.jobName(props.arch) },
+      metadata: { name: PrintPlatformInfoChart.jobName(props.arch, props.image), labels },
+      podMetadata: { labels },
       restartPolicy: kplus.RestartPolicy.NEVER,
       backoffLimit: 2,
       activeDeadline: props.activeDeadline ?? Duration.minutes(5),
@@ -60,8 +64,17 @@ export class PrintPlatformInfoChart extends Chart {
     applyPlacement(this.job, '/spec/template/spec', placement);
   }
 
-  /** `print-platform-info-arm64`, or `print-platform-info-any` when not pinned. */
-  static jobName(arch?: Architecture): string {
+  /** `print-platform-info-arm64`, or `print-platform-info-any` when not pinned: the chart, its file and its label. */
+  static instanceName(arch?: Architecture): string {
     return `print-platform-info-${arch ?? 'any'}`;
+  }
+
+  /**
+   * The Job's name follows its image: `print-platform-info-arm64-<10 hex of sha256(image)>`. A Job's pod template
+   * is immutable, so a new image must make a new Job: `kubectl apply` (and the stack's kubectl handler) then
+   * creates it beside the finished old one, which its TTL removes, instead of failing with "field is immutable".
+   */
+  static jobName(arch: Architecture | undefined, image: string): string {
+    return `${PrintPlatformInfoChart.instanceName(arch)}-${createHash('sha256').update(image).digest('hex').slice(0, 10)}`;
   }
 }

@@ -9,12 +9,27 @@ import { ValueReader } from './value-reader';
 const IAM_PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 const ECR_REPOSITORY_NAME = /^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 const VPC_ID = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
+// EKS cluster names: 1-100 characters, letters, digits, - and _, starting with a letter or digit.
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
+// Zone names such as eu-west-1a or us-gov-west-1b: the region, then one letter.
+const AVAILABILITY_ZONE = /^([a-z]{2}(-[a-z]+)+-\d+)[a-z]$/;
+// The retention periods CloudWatch Logs accepts (PutRetentionPolicy).
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /**
  * The cluster keys: node OS and Kubernetes version, node groups, network, endpoint, admins, ECR, GitLab.
  * Pushes every problem to `issues`; the result is complete only when none was pushed.
  */
 export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): ClusterConfig {
+  const clusterName = reader.string('clusterName') ?? CONFIG_DEFAULTS.clusterName;
+  if (!CLUSTER_NAME.test(clusterName)) {
+    issues.push({ key: 'clusterName', value: clusterName, problem: 'not an EKS cluster name', fix: 'use 1-100 letters, digits, - and _, starting with a letter or digit, such as "mixed-arch-eks"' });
+  }
+  const controlPlaneLogRetentionDays = reader.integer('controlPlaneLogRetentionDays', CONFIG_DEFAULTS.controlPlaneLogRetentionDays);
+  if (controlPlaneLogRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(controlPlaneLogRetentionDays)) {
+    const nearest = LOG_RETENTION_DAYS.reduce((a, b) => (Math.abs(b - controlPlaneLogRetentionDays) < Math.abs(a - controlPlaneLogRetentionDays) ? b : a));
+    issues.push({ key: 'controlPlaneLogRetentionDays', value: controlPlaneLogRetentionDays, problem: 'not a retention period CloudWatch Logs offers', fix: `use one of ${LOG_RETENTION_DAYS.join(', ')} (nearest: ${nearest})` });
+  }
   const amiFamily = reader.oneOf('amiFamily', AMI_FAMILIES, CONFIG_DEFAULTS.amiFamily, 'upper');
   const kubernetesVersion = resolveKubernetesVersion(reader, amiFamily, issues);
   const nodeGroups = resolveNodeGroups(reader, amiFamily ?? 'AL2', kubernetesVersion, issues);
@@ -25,9 +40,11 @@ export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issu
   } else if (vpcId !== undefined && !(env.CDK_DEFAULT_ACCOUNT && env.CDK_DEFAULT_REGION)) {
     issues.push({ key: 'vpcId', value: vpcId, problem: 'using an existing VPC needs a lookup in your AWS account, and no account or region is known', fix: 'run with AWS credentials and a region (AWS_PROFILE/AWS_REGION), or leave vpcId out to create a VPC' });
   }
+  const availabilityZones = resolveAvailabilityZones(reader, vpcId, env, issues);
+  const zoneCount = availabilityZones?.length ?? 2;
   const natGateways = reader.integer('natGateways', CONFIG_DEFAULTS.natGateways);
-  if (natGateways !== undefined && (natGateways < 1 || natGateways > 2)) {
-    issues.push({ key: 'natGateways', value: natGateways, problem: 'the new VPC has 2 availability zones and its private subnets need a NAT gateway to reach ECR and EKS', fix: 'use 1 (cheapest) or 2 (one per zone, survives a zone outage)' });
+  if (natGateways !== undefined && (natGateways < 1 || natGateways > zoneCount)) {
+    issues.push({ key: 'natGateways', value: natGateways, problem: `the new VPC has ${zoneCount} availability zones and its private subnets need a NAT gateway to reach ECR and EKS`, fix: `use 1 (cheapest) up to ${zoneCount} (one per zone, survives a zone outage)` });
   }
 
   const endpointAccess = reader.oneOf('endpointAccess', ENDPOINT_ACCESS_MODES, CONFIG_DEFAULTS.endpointAccess);
@@ -61,11 +78,14 @@ export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issu
   const gitlab = resolveGitLab(reader, issues);
 
   return {
+    clusterName,
+    controlPlaneLogRetentionDays: controlPlaneLogRetentionDays as number,
     amiFamily: amiFamily as AmiFamily,
     kubernetesVersion: kubernetesVersion as string,
     nodeGroups,
     vpcId,
     natGateways: natGateways as number,
+    availabilityZones,
     endpointAccess: endpointAccess as EndpointAccessMode,
     publicAccessCidrs,
     adminPrincipalArns,
@@ -104,3 +124,42 @@ function cidrProblem(cidr: string): string | undefined {
   return undefined;
 }
 
+
+/**
+ * `availabilityZones`: the zones of the new VPC, for regions where one of the first two zones cannot host an
+ * EKS control plane (EKS names such zones in its UnsupportedAvailabilityZoneException). All in one region,
+ * which the stack is then pinned to.
+ */
+function resolveAvailabilityZones(reader: ValueReader, vpcId: string | undefined, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): string[] | undefined {
+  if (reader.raw('availabilityZones') === undefined) return undefined;
+  const zones = reader.list('availabilityZones', '');
+  const raw = reader.raw('availabilityZones');
+  const fix = 'list 2 or 3 zones of one region, such as us-east-1a,us-east-1b';
+  if (vpcId !== undefined) {
+    issues.push({ key: 'availabilityZones', value: raw, problem: 'an existing VPC (vpcId) brings its own zones', fix: 'leave availabilityZones out, or leave vpcId out to create a VPC in these zones' });
+    return undefined;
+  }
+  const regions = new Set<string>();
+  zones.forEach((zone, i) => {
+    const match = AVAILABILITY_ZONE.exec(zone);
+    if (!match) issues.push({ key: `availabilityZones[${i}]`, value: zone, problem: 'not an availability zone name', fix });
+    else regions.add(match[1]);
+  });
+  if (zones.length < 2 || zones.length > 3 || new Set(zones).size !== zones.length) {
+    issues.push({ key: 'availabilityZones', value: raw, problem: 'EKS needs subnets in at least 2 different zones, and the VPC layout has room for 3', fix });
+  }
+  if (regions.size > 1) {
+    issues.push({ key: 'availabilityZones', value: raw, problem: `the zones are in several regions (${[...regions].join(', ')})`, fix });
+  }
+  const region = [...regions][0];
+  const deployRegion = env.CDK_DEFAULT_REGION;
+  if (regions.size === 1 && deployRegion && deployRegion !== region) {
+    issues.push({ key: 'availabilityZones', value: raw, problem: `the zones are in ${region}, but you deploy to ${deployRegion}`, fix: `use zones of ${deployRegion}, or deploy with AWS_REGION=${region}` });
+  }
+  return zones;
+}
+
+/** The region of a validated zone name: `eu-west-1a` -> `eu-west-1`. */
+export function regionOfZone(zone: string): string {
+  return zone.slice(0, -1);
+}

@@ -5,9 +5,10 @@ import { ConfigIssue } from './errors';
  * (`amifamily`) is never silently ignored. Add a new key here when you add its resolver.
  */
 export const KNOWN_CONTEXT_KEYS: readonly string[] = [
-  'amiFamily', 'kubernetesVersion', 'nodeGroups', 'vpcId', 'natGateways', 'endpointAccess', 'publicAccessCidrs',
-  'adminPrincipalArns', 'ecrRepositoryName', 'deployWorkloads',
-  'gitlabProject', 'gitlabUrl', 'gitlabBranches',
+  'clusterName', 'controlPlaneLogRetentionDays', 'amiFamily', 'kubernetesVersion', 'nodeGroups', 'vpcId',
+  'availabilityZones', 'natGateways', 'endpointAccess', 'publicAccessCidrs', 'adminPrincipalArns',
+  'ecrRepositoryName', 'deployWorkloads',
+  'gitlabProject', 'gitlabUrl', 'gitlabBranches', 'gitlabOidcProviderArn',
   'printPlatformInfoImage', 'busyboxImage', 'namespace', 'imagePullSecretName',
 ];
 

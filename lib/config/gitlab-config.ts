@@ -71,5 +71,15 @@ export function resolveGitLab(reader: ValueReader, issues: ConfigIssue[]): GitLa
     issues.push({ key: 'gitlabProject', value: project, problem: projectProblem, fix: 'use the full path (CI_PROJECT_PATH), such as platform/mixed-arch-eks' });
     return undefined;
   }
-  return { project, url, branches };
+  const oidcProviderArn = reader.string('gitlabOidcProviderArn');
+  if (oidcProviderArn !== undefined) {
+    const match = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/(.+)$/.exec(oidcProviderArn);
+    const issuer = urlProblem ? undefined : gitlabIssuerHost(url);
+    if (!match) {
+      issues.push({ key: 'gitlabOidcProviderArn', value: oidcProviderArn, problem: 'not an IAM OIDC provider ARN', fix: `use the ARN IAM shows for the provider, such as arn:aws:iam::123456789012:oidc-provider/${issuer ?? 'gitlab.com'}, or leave it out to create one` });
+    } else if (issuer !== undefined && match[2] !== issuer) {
+      issues.push({ key: 'gitlabOidcProviderArn', value: oidcProviderArn, problem: `the provider is for ${match[2]}, but gitlabUrl is ${url}`, fix: `use the provider of ${issuer}, or set gitlabUrl to https://${match[2]}` });
+    }
+  }
+  return { project, url, branches, oidcProviderArn };
 }

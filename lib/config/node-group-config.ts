@@ -62,7 +62,20 @@ export function resolveNodeGroups(reader: ValueReader, clusterAmiFamily: AmiFami
     seen.set(normalized, { index, name: group.name });
     groups.push(group);
   });
+  if (groups.length === raw.length && !groups.some(canRunCoreDns)) {
+    issues.push({
+      key: 'nodeGroups',
+      value: groups.map((g) => `${g.name}: ${g.taints.map((t) => `${t.key}=${t.value ?? ''}:${t.effect}`).join(', ')}`).join('; '),
+      problem: 'every node group has a NoSchedule or NoExecute taint, and CoreDNS tolerates only CriticalAddonsOnly: it would stay Pending and the cluster would have no DNS',
+      fix: 'leave at least one node group without NoSchedule/NoExecute taints (PreferNoSchedule is fine), or taint it with key CriticalAddonsOnly',
+    });
+  }
   return groups;
+}
+
+/** Whether CoreDNS, which tolerates `CriticalAddonsOnly` alone, can be scheduled on a group's nodes. */
+function canRunCoreDns(group: NodeGroupConfig): boolean {
+  return group.taints.every((t) => t.effect === 'PreferNoSchedule' || t.key === 'CriticalAddonsOnly');
 }
 
 function resolveNodeGroup(entry: unknown, path: string, clusterAmiFamily: AmiFamily, kubernetesVersion: string | undefined, issues: ConfigIssue[]): NodeGroupConfig | undefined {

@@ -36,6 +36,8 @@ export interface NodeGroupConfig {
 export interface GitLabConfig {
   /** `group/project` path of the GitLab project whose pipelines may deploy. */
   readonly project: string;
+  /** An IAM OIDC provider for `url` that already exists in the account (IAM allows one per URL); else one is created. */
+  readonly oidcProviderArn?: string;
   /** GitLab instance URL, the OIDC issuer, without a trailing slash. */
   readonly url: string;
   /** Protected branches whose pipelines may assume the deploy role; `*` is a wildcard as in GitLab. */
@@ -43,12 +45,18 @@ export interface GitLabConfig {
 }
 
 export interface ClusterConfig {
+  /** The EKS cluster name: fixed, so that its control-plane log group can exist before it. */
+  readonly clusterName: string;
+  /** Days CloudWatch keeps the control-plane logs (`/aws/eks/<clusterName>/cluster`). */
+  readonly controlPlaneLogRetentionDays: number;
   readonly amiFamily: AmiFamily;
   readonly kubernetesVersion: string;
   readonly nodeGroups: readonly NodeGroupConfig[];
   /** Existing VPC to use; a new one is created when undefined. */
   readonly vpcId?: string;
   readonly natGateways: number;
+  /** Zones of the new VPC; undefined for the first two of the region. Pins the stack to their region. */
+  readonly availabilityZones?: readonly string[];
   readonly endpointAccess: EndpointAccessMode;
   /** CIDRs allowed to reach the public endpoint; empty for a private endpoint. */
   readonly publicAccessCidrs: readonly string[];
@@ -76,6 +84,8 @@ export interface ProjectConfig {
  * The default of every key but `nodeGroups`, whose only definition is cdk.json (read by every app and tool).
  */
 export const CONFIG_DEFAULTS = {
+  clusterName: 'mixed-arch-eks',
+  controlPlaneLogRetentionDays: 90,
   amiFamily: 'AL2' as AmiFamily,
   natGateways: 1,
   endpointAccess: 'public-and-private' as EndpointAccessMode,

@@ -25,8 +25,9 @@ export class ImageRepository extends Construct {
     this.repository = new ecr.Repository(this, 'Repository', {
       repositoryName: props.repositoryName,
       imageScanOnPush: true,
-      // Kept on stack delete: images outlive the cluster, and a delete must never lose them by accident.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Kept on stack delete (images outlive the cluster; a delete must never lose them by accident), but not
+      // when the first create rolls back: a kept repository's fixed name would make every retry fail.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       lifecycleRules: [
         { description: 'Drop untagged images', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: props.untaggedExpiry ?? Duration.days(7), rulePriority: 1 },
         { description: 'Keep the newest tagged images', tagStatus: ecr.TagStatus.ANY, maxImageCount: props.maxImageCount ?? 50, rulePriority: 2 },

@@ -36,6 +36,11 @@ export const NODE_MANAGED_POLICIES = [
 
 export interface MixedArchNodeGroupsProps {
   readonly cluster: eks.Cluster;
+  /**
+   * The Kubernetes version of the nodes: the cluster's. EKS refuses to upgrade a control plane whose managed
+   * node groups are not on its version, so the groups must move with it, in the same deploy.
+   */
+  readonly kubernetesVersion: string;
   /** The validated node groups, in order. */
   readonly nodeGroups: readonly NodeGroupConfig[];
   /**
@@ -44,6 +49,24 @@ export interface MixedArchNodeGroupsProps {
    * @default 1
    */
   readonly metadataHopLimit?: number;
+  /**
+   * Size of each node's encrypted gp3 volume, in GiB: the root volume of Amazon Linux nodes, the data volume
+   * (container images and logs) of Bottlerocket nodes.
+   * @default 20 (what EKS gives nodes without a launch template)
+   */
+  readonly volumeSizeGiB?: number;
+}
+
+/**
+ * Block devices per node OS, from the EKS AMIs' own layout: Amazon Linux boots from /dev/xvda; Bottlerocket has
+ * a small OS volume at /dev/xvda and keeps images and logs on a data volume at /dev/xvdb. Every volume is gp3 and
+ * encrypted (with the account's default EBS key), whatever the account's EBS default-encryption setting.
+ */
+function blockDevices(family: AmiFamily, volumeSizeGiB: number): ec2.BlockDevice[] {
+  const volume = (size: number) => ec2.BlockDeviceVolume.ebs(size, { volumeType: ec2.EbsDeviceVolumeType.GP3, encrypted: true, deleteOnTermination: true });
+  return family === 'BOTTLEROCKET'
+    ? [{ deviceName: '/dev/xvda', volume: volume(4) }, { deviceName: '/dev/xvdb', volume: volume(volumeSizeGiB) }]
+    : [{ deviceName: '/dev/xvda', volume: volume(volumeSizeGiB) }];
 }
 
 /**
@@ -52,7 +75,8 @@ export interface MixedArchNodeGroupsProps {
  */
 export class MixedArchNodeGroups extends Construct {
   readonly role: iam.Role;
-  readonly launchTemplate: ec2.LaunchTemplate;
+  /** The launch template of each node OS in use. */
+  readonly launchTemplates: ReadonlyMap<AmiFamily, ec2.LaunchTemplate>;
   readonly nodegroups: ReadonlyMap<string, eks.Nodegroup>;
 
   constructor(scope: Construct, id: string, props: MixedArchNodeGroupsProps) {
@@ -70,33 +94,42 @@ export class MixedArchNodeGroups extends Construct {
       });
     }
 
-    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
-      requireImdsv2: true,
-      httpPutResponseHopLimit: props.metadataHopLimit ?? 1,
-    });
+    // One launch template per node OS in use (their disk layouts differ): IMDSv2 only, encrypted volumes.
+    const launchTemplates = new Map<AmiFamily, ec2.LaunchTemplate>();
+    for (const family of new Set(props.nodeGroups.map((g) => g.amiFamily))) {
+      launchTemplates.set(family, new ec2.LaunchTemplate(this, family === 'AL2' ? 'LaunchTemplate' : `LaunchTemplate${family}`, {
+        requireImdsv2: true,
+        httpPutResponseHopLimit: props.metadataHopLimit ?? 1,
+        blockDevices: blockDevices(family, props.volumeSizeGiB ?? 20),
+      }));
+    }
+    this.launchTemplates = launchTemplates;
 
     const nodegroups = new Map<string, eks.Nodegroup>();
     for (const group of props.nodeGroups) {
-      nodegroups.set(
-        group.name,
-        props.cluster.addNodegroupCapacity(`NodeGroup-${group.name}`, {
-          nodegroupName: MixedArchNodeGroups.nodegroupName(group),
-          nodeRole: this.role,
-          amiType: AMI_TYPES[group.amiFamily][group.arch],
-          instanceTypes: group.instanceTypes.map((t) => new ec2.InstanceType(t)),
-          capacityType: CAPACITY_TYPES[group.capacityType],
-          minSize: group.minSize,
-          desiredSize: group.desiredSize,
-          maxSize: group.maxSize,
-          labels: { ...group.labels },
-          taints: group.taints.map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECTS[t.effect] })),
-          launchTemplateSpec: {
-            id: this.launchTemplate.launchTemplateId as string,
-            version: this.launchTemplate.latestVersionNumber,
-          },
-          subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-        }),
-      );
+      const launchTemplate = launchTemplates.get(group.amiFamily) as ec2.LaunchTemplate;
+      const nodegroup = props.cluster.addNodegroupCapacity(`NodeGroup-${group.name}`, {
+        nodegroupName: MixedArchNodeGroups.nodegroupName(group),
+        nodeRole: this.role,
+        amiType: AMI_TYPES[group.amiFamily][group.arch],
+        instanceTypes: group.instanceTypes.map((t) => new ec2.InstanceType(t)),
+        capacityType: CAPACITY_TYPES[group.capacityType],
+        minSize: group.minSize,
+        desiredSize: group.desiredSize,
+        maxSize: group.maxSize,
+        labels: { ...group.labels },
+        taints: group.taints.map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECTS[t.effect] })),
+        launchTemplateSpec: {
+          id: launchTemplate.launchTemplateId as string,
+          version: launchTemplate.latestVersionNumber,
+        },
+        subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      });
+      // aws-eks-v2 has no version prop: without Version a group stays on the version it was created with.
+      // CloudFormation updates Version in place, after the cluster (the group references it), with a rolling
+      // replacement of the nodes (AWS::EKS::Nodegroup, Version: "Update requires: No interruption").
+      (nodegroup.node.defaultChild as eks.CfnNodegroup).version = props.kubernetesVersion;
+      nodegroups.set(group.name, nodegroup);
     }
     this.nodegroups = nodegroups;
   }

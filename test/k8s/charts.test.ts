@@ -61,12 +61,26 @@ describe('busybox Pod', () => {
 });
 
 describe('print-platform-info Jobs', () => {
-  test('are batch/v1 Jobs named after their architecture', () => {
+  test('are batch/v1 Jobs named after their architecture and their image', () => {
+    // The first 10 hex digits of sha256 of the image reference (PRIVATE_IMAGE).
     expect(jobs.map((j) => [j.apiVersion, j.kind, j.metadata.name])).toEqual([
-      ['batch/v1', 'Job', 'print-platform-info-arm64'],
-      ['batch/v1', 'Job', 'print-platform-info-amd64'],
-      ['batch/v1', 'Job', 'print-platform-info-any'],
+      ['batch/v1', 'Job', 'print-platform-info-arm64-77f3b21aed'],
+      ['batch/v1', 'Job', 'print-platform-info-amd64-77f3b21aed'],
+      ['batch/v1', 'Job', 'print-platform-info-any-77f3b21aed'],
     ]);
+    expect(jobs.map((j) => j.metadata.labels['app.kubernetes.io/instance'])).toEqual([
+      'print-platform-info-arm64', 'print-platform-info-amd64', 'print-platform-info-any',
+    ]);
+    expect(armJob.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'print-platform-info', 'app.kubernetes.io/instance': 'print-platform-info-arm64' });
+  });
+
+  test('a new image makes new Jobs (a Job pod template is immutable), in the same files and with the same labels', () => {
+    const [next] = synth(new PrintPlatformInfoChart(Testing.app(), 'arm', {
+      image: 'registry.gitlab.com/acme/tools/print-platform-info:4b1c0de', nodeGroups: both, arch: 'arm64', imagePullSecretName: 'registry-credentials',
+    }));
+    expect(next.metadata.name).toBe('print-platform-info-arm64-1601c21562');
+    expect(next.metadata.name).not.toBe(armJob.metadata.name);
+    expect(next.metadata.labels).toEqual(armJob.metadata.labels);
   });
   test('are pinned with the exact nodeSelector, or not at all', () => {
     expect(armJob.spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/arch': 'arm64' });

@@ -1,0 +1,191 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ConfigError } from '../lib/config/errors';
+import { resolveProjectConfig } from '../lib/config/project-config';
+import { buildTestApp, contextWith, templateFor } from './support/cdk';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Resources = Record<string, { Type: string; Properties?: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+
+function errorFor(overrides: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): string {
+  const context = contextWith(overrides);
+  try {
+    resolveProjectConfig((key) => context[key], env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error(`no ConfigError for ${JSON.stringify(overrides)}`);
+}
+
+const ofType = (resources: Resources, type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+describe('Kubernetes upgrade path, one minor version per deploy', () => {
+  // The README's path from the AL2 default: switch to AL2023 with the first step, then one minor at a time.
+  const steps = [
+    { amiFamily: 'AL2', kubernetesVersion: '1.32' },
+    { amiFamily: 'AL2023', kubernetesVersion: '1.33' },
+    { amiFamily: 'AL2023', kubernetesVersion: '1.34' },
+    { amiFamily: 'AL2023', kubernetesVersion: '1.35' },
+  ];
+  const templates = steps.map((step) => templateFor(step).toJSON().Resources as Resources);
+
+  test.each(steps.map((step, i) => [step.kubernetesVersion, i] as const))('at %s every node group runs the cluster version', (version, i) => {
+    const [[, cluster]] = ofType(templates[i], 'AWS::EKS::Cluster');
+    expect(cluster.Properties.Version).toBe(version);
+    const groups = ofType(templates[i], 'AWS::EKS::Nodegroup');
+    expect(groups).toHaveLength(2);
+    for (const [, group] of groups) expect(group.Properties.Version).toBe(version);
+  });
+
+  test.each(steps.slice(1).map((step, i) => [steps[i].kubernetesVersion, step.kubernetesVersion, i] as const))(
+    '%s -> %s: the cluster changes only its version, and node groups update in place or get a new name',
+    (_from, to, i) => {
+      const before = templates[i];
+      const after = templates[i + 1];
+      const [[clusterId, oldCluster]] = ofType(before, 'AWS::EKS::Cluster');
+      const newCluster = after[clusterId];
+      expect(newCluster).toBeDefined();
+      // Every cluster property but Version is the same, so CloudFormation updates it in place (Name and the
+      // VPC config would replace it).
+      expect({ ...newCluster.Properties, Version: undefined }).toEqual({ ...oldCluster.Properties, Version: undefined });
+      expect(newCluster.Properties.Version).toBe(to);
+
+      for (const [id, oldGroup] of ofType(before, 'AWS::EKS::Nodegroup')) {
+        const newGroup = after[id];
+        expect(newGroup).toBeDefined();
+        const replaced = newGroup.Properties.AmiType !== oldGroup.Properties.AmiType;
+        if (replaced) {
+          // AmiType is a replacement property: the new group must have another name, so it can exist beside the old one.
+          expect(newGroup.Properties.NodegroupName).not.toEqual(oldGroup.Properties.NodegroupName);
+        } else {
+          expect(newGroup.Properties.NodegroupName).toEqual(oldGroup.Properties.NodegroupName);
+          expect(newGroup.Properties.InstanceTypes).toEqual(oldGroup.Properties.InstanceTypes);
+          expect(newGroup.Properties.CapacityType).toEqual(oldGroup.Properties.CapacityType);
+        }
+      }
+      // Nothing else disappears, except the AL2 launch template once no AL2 group is left.
+      const removed = Object.keys(before).filter((id) => !(id in after));
+      expect(removed.every((id) => before[id].Type === 'AWS::EC2::LaunchTemplate')).toBe(true);
+      expect(removed).toHaveLength(i === 0 ? 1 : 0);
+    });
+});
+
+describe('retries and redeploys', () => {
+  const resources = templateFor({ gitlabProject: 'acme/mixed-arch-eks' }).toJSON().Resources as Resources;
+
+  test('nothing is kept when the first create rolls back: no plain Retain anywhere', () => {
+    const retained = Object.entries(resources).filter(([, r]) => r.DeletionPolicy === 'Retain').map(([id]) => id);
+    expect(retained).toEqual([]);
+  });
+
+  test('data is kept on delete: the ECR repository, the log groups and the secrets key', () => {
+    const kept = Object.values(resources).filter((r) => r.DeletionPolicy === 'RetainExceptOnCreate').map((r) => r.Type).sort();
+    expect(kept).toEqual(['AWS::ECR::Repository', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::Logs::LogGroup']);
+    for (const r of Object.values(resources).filter((x) => x.DeletionPolicy === 'RetainExceptOnCreate')) expect(r.UpdateReplacePolicy).toBe('Retain');
+  });
+});
+
+describe('control-plane logs', () => {
+  const template = templateFor({});
+  const named = templateFor({ clusterName: 'platform-prod', controlPlaneLogRetentionDays: '365' });
+
+  test('go to a log group the stack creates before the cluster, with a retention', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/eks/mixed-arch-eks/cluster', RetentionInDays: 90 });
+    const [logGroupId] = Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/aws/eks/mixed-arch-eks/cluster' } }));
+    template.hasResource('AWS::EKS::Cluster', Match.objectLike({ Properties: Match.objectLike({ Name: 'mixed-arch-eks' }), DependsOn: Match.arrayWith([logGroupId]) }));
+  });
+
+  test('follow clusterName and controlPlaneLogRetentionDays', () => {
+    named.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/eks/platform-prod/cluster', RetentionInDays: 365 });
+    named.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({ Name: 'platform-prod' }));
+  });
+
+  test('a retention CloudWatch does not offer, or a bad cluster name, fails with the nearest value', () => {
+    expect(errorFor({ controlPlaneLogRetentionDays: 45 })).toMatch(/controlPlaneLogRetentionDays = 45: not a retention period CloudWatch Logs offers\. Fix: use one of 1, 3, 5, .* \(nearest: 30\)/);
+    expect(errorFor({ clusterName: 'my cluster' })).toMatch(/clusterName = "my cluster": not an EKS cluster name/);
+  });
+});
+
+describe('node volumes', () => {
+  test('Amazon Linux nodes boot from an encrypted 20 GiB gp3 volume', () => {
+    templateFor({}).hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { DeleteOnTermination: true, Encrypted: true, VolumeSize: 20, VolumeType: 'gp3' } }],
+      }),
+    });
+  });
+
+  test('Bottlerocket nodes get an encrypted OS volume and an encrypted 20 GiB data volume', () => {
+    templateFor({ amiFamily: 'BOTTLEROCKET', kubernetesVersion: '1.34' }).hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        BlockDeviceMappings: [
+          { DeviceName: '/dev/xvda', Ebs: { DeleteOnTermination: true, Encrypted: true, VolumeSize: 4, VolumeType: 'gp3' } },
+          { DeviceName: '/dev/xvdb', Ebs: { DeleteOnTermination: true, Encrypted: true, VolumeSize: 20, VolumeType: 'gp3' } },
+        ],
+      }),
+    });
+  });
+});
+
+describe('an account that already has the GitLab OIDC provider', () => {
+  const arn = 'arn:aws:iam::123456789012:oidc-provider/gitlab.example.com';
+  const reused = templateFor({ gitlabProject: 'acme/eks', gitlabUrl: 'https://gitlab.example.com', gitlabOidcProviderArn: arn });
+
+  test('reuses it: no provider is created and the role trusts the given one', () => {
+    reused.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    reused.hasResourceProperties('AWS::IAM::Role', Match.objectLike({
+      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Federated: arn } })] }),
+    }));
+  });
+
+  test('without the key, the stack creates the provider', () => {
+    templateFor({ gitlabProject: 'acme/eks' }).resourceCountIs('AWS::IAM::OIDCProvider', 1);
+  });
+
+  test('a malformed ARN, or a provider for another host, is refused', () => {
+    expect(errorFor({ gitlabProject: 'acme/eks', gitlabOidcProviderArn: 'arn:aws:iam::123456789012:role/gitlab' })).toMatch(
+      /gitlabOidcProviderArn = "arn:aws:iam::123456789012:role\/gitlab": not an IAM OIDC provider ARN\. Fix: .*oidc-provider\/gitlab\.com/);
+    expect(errorFor({ gitlabProject: 'acme/eks', gitlabOidcProviderArn: arn })).toMatch(
+      /gitlabOidcProviderArn = .*: the provider is for gitlab\.example\.com, but gitlabUrl is https:\/\/gitlab\.com\. Fix: use the provider of gitlab\.com/);
+  });
+});
+
+describe('cluster DNS needs somewhere to run', () => {
+  const tainted = (name: string, arch: string, effect: string, key = 'dedicated') => ({
+    name, arch, instanceTypes: [arch === 'arm64' ? 'm7g.large' : 'm7i.large'], minSize: 1, desiredSize: 1, maxSize: 2,
+    taints: [{ key, value: 'x', effect }],
+  });
+
+  test('every group tainted NoSchedule/NoExecute is refused', () => {
+    expect(errorFor({ amiFamily: 'AL2023', nodeGroups: [tainted('a', 'arm64', 'NoSchedule'), tainted('b', 'amd64', 'NoExecute')] })).toMatch(
+      /nodeGroups = "a: dedicated=x:NoSchedule; b: dedicated=x:NoExecute": every node group has a NoSchedule or NoExecute taint.*CoreDNS.*Fix: leave at least one node group without/);
+  });
+
+  test('a PreferNoSchedule or CriticalAddonsOnly taint leaves room for CoreDNS', () => {
+    const build = (groups: unknown[]) => () => buildTestApp({ amiFamily: 'AL2023', nodeGroups: JSON.stringify(groups) });
+    expect(build([tainted('a', 'arm64', 'NoSchedule'), tainted('b', 'amd64', 'PreferNoSchedule')])).not.toThrow();
+    expect(build([tainted('a', 'arm64', 'NoSchedule'), tainted('b', 'amd64', 'NoSchedule', 'CriticalAddonsOnly')])).not.toThrow();
+  });
+});
+
+describe('availabilityZones', () => {
+  const zonal = buildTestApp({ availabilityZones: 'eu-west-1b,eu-west-1c' });
+
+  test('puts the new VPC in the zones named and pins the stack to their region', () => {
+    const template = Template.fromStack(zonal.stack);
+    expect(zonal.stack.region).toBe('eu-west-1');
+    const zones = Object.values(template.findResources('AWS::EC2::Subnet')).map((s: any) => s.Properties.AvailabilityZone).sort();
+    expect(zones).toEqual(['eu-west-1b', 'eu-west-1b', 'eu-west-1c', 'eu-west-1c']);
+  });
+
+  test('bad zones fail with the key, the value and the fix', () => {
+    expect(errorFor({ availabilityZones: 'eu-west-1a' })).toMatch(/availabilityZones = "eu-west-1a": EKS needs subnets in at least 2 different zones/);
+    expect(errorFor({ availabilityZones: 'eu-west-1a,us-east-1a' })).toMatch(/the zones are in several regions \(eu-west-1, us-east-1\)/);
+    expect(errorFor({ availabilityZones: 'eu-west-1a,west' })).toMatch(/availabilityZones\[1\] = "west": not an availability zone name/);
+    expect(errorFor({ availabilityZones: 'eu-west-1a,eu-west-1b' }, { CDK_DEFAULT_REGION: 'us-east-1' })).toMatch(
+      /the zones are in eu-west-1, but you deploy to us-east-1\. Fix: use zones of us-east-1, or deploy with AWS_REGION=eu-west-1/);
+    expect(errorFor({ availabilityZones: 'eu-west-1a,eu-west-1b', vpcId: 'vpc-0a1b2c3d4e5f67890' }, { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' })).toMatch(
+      /availabilityZones = .*an existing VPC \(vpcId\) brings its own zones/);
+    expect(errorFor({ availabilityZones: 'eu-west-1a,eu-west-1b', natGateways: 3 })).toMatch(/natGateways = 3: the new VPC has 2 availability zones/);
+  });
+});
