@@ -1,11 +1,12 @@
 import { App } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../lib/app';
-import { contextWith } from './support/cdk';
+import { annotationsOf, contextWith, synthQuietly } from './support/cdk';
 
-// The default stack, synthesized once for the whole file.
+// The default stack, synthesized once for the whole file; its warnings are asserted below, not printed.
 const { app, stack } = buildApp(new App({ context: contextWith() }), {}, { nag: false });
+const warnings = synthQuietly(app);
 const template = Template.fromStack(stack);
 
 describe('default stack', () => {
@@ -181,8 +182,12 @@ describe('default stack', () => {
     template.hasOutput('EcrRepositoryUri', Match.anyValue());
   });
 
+  test('warns about AL2 and the open endpoint, and nothing else', () => {
+    expect(warnings).toEqual(['Annotation::mixed-arch-eks:al2-end-of-support', 'Annotation::mixed-arch-eks:open-endpoint']);
+  });
+
   test('warns that AL2 is past end of support, with the date, extended support and the switch', () => {
-    Annotations.fromStack(stack).hasWarning('/MixedArchEks', Match.stringLikeRegexp(
+    annotationsOf(stack).hasWarning('/MixedArchEks', Match.stringLikeRegexp(
       'end of support on 2025-11-26.*Kubernetes 1\\.32 runs in extended support.*-c amiFamily=AL2023'));
   });
 

@@ -1,9 +1,9 @@
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EKS_KUBERNETES_VERSIONS } from '../lib/config/kubernetes-versions';
 import { MixedArchNodeGroups } from '../lib/constructs/node-groups';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import { buildTestApp, templateFor } from './support/cdk';
+import { annotationsOf, buildTestApp, templateFor } from './support/cdk';
 
 const spotArm = JSON.stringify([
   {
@@ -16,18 +16,39 @@ const spotArm = JSON.stringify([
 // Each variant is synthesized once, here, and shared by its tests.
 const al2023 = buildTestApp({ amiFamily: 'AL2023' });
 const al2023Template = Template.fromStack(al2023.stack);
-const bottlerocket = templateFor({ amiFamily: 'BOTTLEROCKET', kubernetesVersion: '1.34' });
-const spot = templateFor({ amiFamily: 'AL2023', nodeGroups: spotArm, natGateways: '2' });
-const existingVpc = templateFor(
+const bottlerocketApp = buildTestApp({ amiFamily: 'BOTTLEROCKET', kubernetesVersion: '1.34' });
+const bottlerocket = Template.fromStack(bottlerocketApp.stack);
+const spotApp = buildTestApp({ amiFamily: 'AL2023', nodeGroups: spotArm, natGateways: '2' });
+const spot = Template.fromStack(spotApp.stack);
+const existingVpcApp = buildTestApp(
   { vpcId: 'vpc-0a1b2c3d4e5f67890' },
   { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' },
 );
-const privateEndpoint = templateFor({
+const existingVpc = Template.fromStack(existingVpcApp.stack);
+const privateEndpointApp = buildTestApp({
   endpointAccess: 'private',
   adminPrincipalArns: 'arn:aws:iam::123456789012:role/PlatformAdmin,arn:aws:iam::123456789012:user/alice',
 });
+const privateEndpoint = Template.fromStack(privateEndpointApp.stack);
 const withWorkloads = buildTestApp({ deployWorkloads: 'true', gitlabProject: 'acme/mixed-arch-eks', namespace: 'platform-info' });
 const withWorkloadsTemplate = Template.fromStack(withWorkloads.stack);
+
+describe('synth warnings (captured, not printed)', () => {
+  const OPEN_ENDPOINT = 'Annotation::mixed-arch-eks:open-endpoint';
+  const AL2 = 'Annotation::mixed-arch-eks:al2-end-of-support';
+  const UNTAGGED_SUBNET = 'Annotation::@aws-cdk/aws-eks:clusterMustManuallyTagSubnet';
+  test.each([
+    ['AL2023', () => al2023.warnings, [OPEN_ENDPOINT]],
+    ['Bottlerocket', () => bottlerocketApp.warnings, [OPEN_ENDPOINT]],
+    ['spot', () => spotApp.warnings, [OPEN_ENDPOINT]],
+    // An imported VPC's subnets cannot be tagged for load balancers by the stack: two private, two public.
+    ['existing VPC (AL2)', () => existingVpcApp.warnings, [AL2, OPEN_ENDPOINT, UNTAGGED_SUBNET, UNTAGGED_SUBNET, UNTAGGED_SUBNET, UNTAGGED_SUBNET]],
+    ['private endpoint (AL2)', () => privateEndpointApp.warnings, [AL2]],
+    ['with workloads (AL2)', () => withWorkloads.warnings, [AL2, OPEN_ENDPOINT]],
+  ])('%s', (_name, warnings, expected) => {
+    expect(warnings()).toEqual(expected);
+  });
+});
 
 describe('AL2023', () => {
   test('defaults to the newest Kubernetes version in standard support, 1.35', () => {
@@ -38,7 +59,7 @@ describe('AL2023', () => {
     al2023Template.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: Match.stringLikeRegexp('^x86-[0-9a-f]{6}$'), AmiType: 'AL2023_x86_64_STANDARD' }));
   });
   test('does not warn about AL2', () => {
-    Annotations.fromStack(al2023.stack).hasNoWarning('*', Match.stringLikeRegexp('Amazon Linux 2,'));
+    annotationsOf(al2023.stack).hasNoWarning('*', Match.stringLikeRegexp('Amazon Linux 2,'));
   });
 });
 

@@ -1,5 +1,5 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Template } from 'aws-cdk-lib/assertions';
 import { BuildAppResult, buildApp } from '../../lib/app';
 import { loadCdkJsonContext } from '../../lib/config/cdk-json';
 
@@ -8,11 +8,58 @@ export function contextWith(overrides: Record<string, unknown> = {}): Record<str
   return { ...loadCdkJsonContext(), ...overrides };
 }
 
-/** Builds the app as bin/ does, without cdk-nag (its own test runs it), for template assertions. */
-export function buildTestApp(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): BuildAppResult {
-  return buildApp(new App({ context: contextWith(overrides) }), env, { nag: false });
+export interface TestAppResult extends BuildAppResult {
+  /**
+   * What synth warned about, as the ids `Acknowledge with '...'` names (one per warning, in report order):
+   * captured for the test to assert, instead of printed.
+   */
+  readonly warnings: readonly string[];
 }
 
+/**
+ * Runs `fn` (something that synthesizes) and returns its value with the warning ids of the validation report
+ * that aws-cdk-lib prints to the console on synth. That report is kept out of the test output; anything else
+ * written to console.error is passed on.
+ */
+export function captureSynthReport<T>(fn: () => T): { readonly value: T; readonly warnings: string[] } {
+  const printed: string[] = [];
+  const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    printed.push(args.map(String).join(' '));
+  });
+  let value: T;
+  try {
+    value = fn();
+  } finally {
+    spy.mockRestore();
+  }
+  const warnings: string[] = [];
+  for (const text of printed) {
+    if (!text.includes('A copy of this report can be found in:')) {
+      console.error(text);
+      continue;
+    }
+    warnings.push(...[...text.matchAll(/Acknowledge with '([^']+)'/g)].map((m) => m[1]));
+  }
+  return { value, warnings };
+}
+
+/** Synthesizes `app` now (Template.fromStack reuses this synthesis); returns the warning ids, not printed. */
+export function synthQuietly(app: App): string[] {
+  return captureSynthReport(() => app.synth()).warnings;
+}
+
+/** Annotations.fromStack, which synthesizes again, without printing the report (the warnings are its subject). */
+export function annotationsOf(stack: Stack): Annotations {
+  return captureSynthReport(() => Annotations.fromStack(stack)).value;
+}
+
+/** Builds and synthesizes the app as bin/ does, without cdk-nag (its own test runs it), for template assertions. */
+export function buildTestApp(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): TestAppResult {
+  const result = buildApp(new App({ context: contextWith(overrides) }), env, { nag: false });
+  return { ...result, warnings: synthQuietly(result.app) };
+}
+
+/** The template alone, for a test that asserts no warning (buildTestApp returns them). */
 export function templateFor(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Template {
   return Template.fromStack(buildTestApp(overrides, env).stack);
 }

@@ -1,0 +1,14 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * One temporary folder for the whole run, set as TMPDIR before jest starts its workers: every `new App()`
+ * (cdk.out*), cdk8s `Testing.app()` (cdk8s.outdir.*), test folder and child process writes below it, and
+ * global-teardown.ts removes it, so a run leaves nothing in /tmp.
+ */
+export default function globalSetup(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'mixed-arch-eks-test-'));
+  process.env.MIXED_ARCH_EKS_TEST_TMPDIR = dir;
+  process.env.TMPDIR = dir;
+}
