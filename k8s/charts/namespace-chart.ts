@@ -1,4 +1,4 @@
-import * as kplus from 'cdk8s-plus-33';
+import * as kplus from 'cdk8s-plus-27';
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 

@@ -1,4 +1,4 @@
-import * as kplus from 'cdk8s-plus-33';
+import * as kplus from 'cdk8s-plus-27';
 import { createHash } from 'node:crypto';
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';

@@ -1,4 +1,4 @@
-import * as kplus from 'cdk8s-plus-33';
+import * as kplus from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
 import { WORKLOAD_GID, WORKLOAD_UID } from '../../lib/config/workload-identity';
 

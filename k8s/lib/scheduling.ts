@@ -1,4 +1,4 @@
-import * as kplus from 'cdk8s-plus-33';
+import * as kplus from 'cdk8s-plus-27';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { ARCH_NODE_LABEL, ARCHITECTURE_INFO, ARCHITECTURES, Architecture, isArchitecture } from '../../lib/config/architectures';
 import { ConfigError } from '../../lib/config/errors';
@@ -45,7 +45,7 @@ export function placeWorkload(workload: string, arch: unknown, nodeGroups: reado
 
 /**
  * Applies a placement to a Pod or Job, and completes its pod spec at `podSpecPath` (`/spec` for a Pod,
- * `/spec/template/spec` for a Job) with what cdk8s-plus-33 cannot express: `capabilities.drop: [ALL]` on
+ * `/spec/template/spec` for a Job) with what cdk8s-plus-27 cannot express: `capabilities.drop: [ALL]` on
  * each container (its Capability enum has no ALL), the runtime-default seccomp profile, and a literal
  * `kubernetes.io/arch` nodeSelector (its `scheduling.attract()` writes a node affinity instead).
  */
