@@ -1,6 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { regionOfZone } from './config/cluster-config';
+import { Clock, systemClock } from './config/kubernetes-versions';
 import { resolveProjectConfig } from './config/project-config';
 import { ProjectConfig } from './config/types';
 import { MixedArchEksStack } from './mixed-arch-eks-stack';
@@ -24,12 +25,19 @@ export interface BuildAppOptions {
    * @default true
    */
   readonly nag?: boolean;
+  /**
+   * The date of the synth, which decides each Kubernetes version's support phase. Tests fix it.
+   * @default the system clock
+   */
+  readonly clock?: Clock;
 }
 
 export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.env, options: BuildAppOptions = {}): BuildAppResult {
   const context = app.node.getAllContext() as Record<string, unknown>;
   const config = resolveProjectConfig((key) => app.node.tryGetContext(key), env, Object.keys(context));
+  const date = (options.clock ?? systemClock)();
   const stack = new MixedArchEksStack(app, STACK_NAME, {
+    date,
     config: config.cluster,
     workloads: config.workloads,
     description: 'EKS cluster with Graviton (arm64) and x86_64 managed node groups (mixed-arch-eks)',

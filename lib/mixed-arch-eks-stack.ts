@@ -3,12 +3,19 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Annotations, Aws, CfnOutput, CfnResource, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, CfnResource, RemovalPolicy, Stack, StackProps, Token, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ARCHITECTURE_INFO } from './config/architectures';
-import { AL2_END_OF_SUPPORT, findKubernetesVersion } from './config/kubernetes-versions';
+import {
+  AL2_END_OF_SUPPORT,
+  AMAZON_LINUX_2_END_OF_SUPPORT,
+  LAST_AL2_KUBERNETES_VERSION,
+  findKubernetesVersion,
+  isoDay,
+  supportPhase,
+} from './config/kubernetes-versions';
 import { ClusterConfig, GitLabConfig, WorkloadConfig } from './config/types';
-import { US_EAST_1_PRICES as PRICES } from './cost/prices';
+import { priceTableFor } from './cost/prices';
 import { ClusterAdminAccess } from './constructs/cluster-admin-access';
 import { GitLabDeployRole } from './constructs/gitlab-deploy-role';
 import { ImageRepository } from './constructs/image-repository';
@@ -24,7 +31,15 @@ export interface MixedArchEksStackProps extends StackProps {
    * @default - none; apply dist/ with kubectl
    */
   readonly workloads?: WorkloadConfig;
+  /**
+   * The date of the synth: it decides the support phase the warnings name.
+   * @default - today
+   */
+  readonly date?: Date;
 }
+
+/** A version whose standard support ends within this many days gets a synth warning. */
+const SUPPORT_ENDING_WARNING_DAYS = 30;
 
 const ALL_LOG_TYPES = [
   eks.ClusterLoggingTypes.API,
@@ -47,7 +62,7 @@ export class MixedArchEksStack extends Stack {
   constructor(scope: Construct, id: string, props: MixedArchEksStackProps) {
     super(scope, id, props);
     const config = props.config;
-    this.warnAboutCostAndExposure(config);
+    this.warnAboutCostAndExposure(config, props.date ?? new Date());
 
     const vpc = config.vpcId
       ? ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: config.vpcId })
@@ -225,14 +240,35 @@ export class MixedArchEksStack extends Stack {
     return vpc;
   }
 
-  private warnAboutCostAndExposure(config: ClusterConfig): void {
+  private warnAboutCostAndExposure(config: ClusterConfig, date: Date): void {
+    const support = findKubernetesVersion(config.kubernetesVersion);
+    const phase = support ? supportPhase(support, date) : undefined;
+    // Prices only from the table of the stack's own region; an environment-agnostic stack has none at synth.
+    const prices = priceTableFor(Token.isUnresolved(this.region) ? undefined : this.region);
+    if (support && phase === 'extended') {
+      const cost = prices
+        ? `$${prices.eksExtendedSupportHourly.toFixed(2)} instead of $${prices.eksStandardSupportHourly.toFixed(2)} per cluster-hour ` +
+          `(+$${((prices.eksExtendedSupportHourly - prices.eksStandardSupportHourly) * prices.hoursPerMonth).toFixed(2)}/month; ${prices.region} prices of ${prices.date})`
+        : 'the extended-support rate per cluster-hour, several times the standard rate (`npm run cost -- --region <region>` prints it)';
+      Annotations.of(this).addWarningV2('mixed-arch-eks:extended-support',
+        `Kubernetes ${config.kubernetesVersion} is in extended support until ${support.endOfExtendedSupport}: the control plane bills ${cost}. ` +
+        'After that date EKS upgrades the control plane itself. Upgrade one minor version per deploy with -c kubernetesVersion=...');
+    } else if (support && phase === 'standard') {
+      const daysLeft = Math.round((Date.parse(support.endOfStandardSupport) - Date.parse(isoDay(date))) / 86_400_000);
+      if (daysLeft <= SUPPORT_ENDING_WARNING_DAYS) {
+        Annotations.of(this).addWarningV2('mixed-arch-eks:standard-support-ending',
+          `Kubernetes ${config.kubernetesVersion} leaves standard support after ${support.endOfStandardSupport} (${daysLeft} days): ` +
+          'from the next day the control plane bills at the extended-support rate. Upgrade with -c kubernetesVersion=...');
+      }
+    }
     const al2Groups = config.nodeGroups.filter((g) => g.amiFamily === 'AL2').map((g) => g.name);
     if (al2Groups.length > 0) {
-      const support = findKubernetesVersion(config.kubernetesVersion);
+      const lastAl2 = findKubernetesVersion(LAST_AL2_KUBERNETES_VERSION);
       Annotations.of(this).addWarningV2('mixed-arch-eks:al2-end-of-support',
-        `Node groups ${al2Groups.join(', ')} run Amazon Linux 2, whose EKS AMIs reached end of support on ${AL2_END_OF_SUPPORT}: ` +
-        `no more security patches. Kubernetes ${config.kubernetesVersion} runs in ${support?.phase ?? 'extended'} support` +
-        `${support?.phase === 'extended' ? ` (paid: $${PRICES.eksExtendedSupportHourly.toFixed(2)} instead of $${PRICES.eksStandardSupportHourly.toFixed(2)} per cluster-hour)` : ''}. ` +
+        `Node groups ${al2Groups.join(', ')} run Amazon Linux 2, whose EKS AMIs reached end of support on ${AL2_END_OF_SUPPORT} ` +
+        `and which itself reached end of support on ${AMAZON_LINUX_2_END_OF_SUPPORT}: no more security patches. ` +
+        `Kubernetes ${LAST_AL2_KUBERNETES_VERSION} is the last version with AL2 AMIs; its extended support ends on ${lastAl2?.endOfExtendedSupport}, ` +
+        'after which EKS upgrades the control plane itself to a version for which no AL2 node AMIs exist. ' +
         'Switch with -c amiFamily=AL2023 (or set "amiFamily": "AL2023" in cdk.json).');
     }
     if (config.endpointAccess !== 'private' && config.publicAccessCidrs.includes('0.0.0.0/0')) {

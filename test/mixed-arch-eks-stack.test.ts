@@ -2,10 +2,10 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../lib/app';
-import { annotationsOf, contextWith, synthQuietly } from './support/cdk';
+import { TEST_DAY, annotationsOf, contextWith, synthQuietly } from './support/cdk';
 
 // The default stack, synthesized once for the whole file; its warnings are asserted below, not printed.
-const { app, stack } = buildApp(new App({ context: contextWith() }), {}, { nag: false });
+const { app, stack } = buildApp(new App({ context: contextWith() }), {}, { nag: false, clock: () => TEST_DAY });
 const warnings = synthQuietly(app);
 const template = Template.fromStack(stack);
 
@@ -182,13 +182,17 @@ describe('default stack', () => {
     template.hasOutput('EcrRepositoryUri', Match.anyValue());
   });
 
-  test('warns about AL2 and the open endpoint, and nothing else', () => {
-    expect(warnings).toEqual(['Annotation::mixed-arch-eks:al2-end-of-support', 'Annotation::mixed-arch-eks:open-endpoint']);
+  test('warns about extended support, AL2 and the open endpoint, and nothing else', () => {
+    expect(warnings).toEqual([
+      'Annotation::mixed-arch-eks:extended-support', 'Annotation::mixed-arch-eks:al2-end-of-support', 'Annotation::mixed-arch-eks:open-endpoint',
+    ]);
   });
 
-  test('warns that AL2 is past end of support, with the date, extended support and the switch', () => {
+  test('warns that AL2 is past end of support: its EKS AMIs, Amazon Linux 2 itself, the forced upgrade, the switch', () => {
     annotationsOf(stack).hasWarning('/MixedArchEks', Match.stringLikeRegexp(
-      'end of support on 2025-11-26.*Kubernetes 1\\.32 runs in extended support.*-c amiFamily=AL2023'));
+      'Node groups graviton, x86 run Amazon Linux 2, whose EKS AMIs reached end of support on 2025-11-26 ' +
+      'and which itself reached end of support on 2026-06-30.*extended support ends on 2027-03-23, after which EKS upgrades ' +
+      'the control plane itself to a version for which no AL2 node AMIs exist.*-c amiFamily=AL2023'));
   });
 
   test('passes the cdk-nag AwsSolutions pack, every acknowledgement with a reason', () => {

@@ -51,8 +51,8 @@ describe('synth warnings (captured, not printed)', () => {
 });
 
 describe('AL2023', () => {
-  test('defaults to the newest Kubernetes version in standard support, 1.35', () => {
-    al2023Template.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({ Version: '1.35' }));
+  test('defaults to the newest Kubernetes version in standard support on 2026-11-28, 1.36', () => {
+    al2023Template.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({ Version: '1.36' }));
   });
   test('uses the AL2023 standard AMI of each architecture', () => {
     al2023Template.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({ NodegroupName: Match.stringLikeRegexp('^graviton-[0-9a-f]{6}$'), AmiType: 'AL2023_ARM_64_STANDARD' }));

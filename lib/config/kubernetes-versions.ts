@@ -1,38 +1,96 @@
 /**
- * Kubernetes versions Amazon EKS offers, with their support windows.
- * Source: EKS user guide, "Kubernetes release calendar", checked 2026-11-27. Extended support is on by default
- * and bills the control plane at the extended rate (see lib/cost/prices.ts).
+ * Kubernetes versions Amazon EKS offers, with their support windows. The phase of a version is computed from
+ * the date of the run, so a version leaves standard support on its date without a code change.
+ *
+ * Source: EKS user guide, "Understand the Kubernetes version lifecycle on EKS", section "Amazon EKS Kubernetes
+ * release calendar" (docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html), checked 2026-11-28;
+ * 1.36 from the same guide's "Review release notes for Kubernetes versions on standard support" (1.36 is the
+ * newest entry there; no 1.37 entry, so 1.37 is not offered here, see README "Kubernetes versions").
+ * Standard support lasts 14 months from the EKS release, extended support 12 more (same page). The 1.35 EKS
+ * release date is derived from its end of standard support (2027-03-27) minus 14 months; the other dates are
+ * the calendar's.
  */
 export interface KubernetesVersionSupport {
   readonly version: string;
-  /** Support phase on the date this table was checked. */
-  readonly phase: 'standard' | 'extended';
-  /** Last day of the phase above (ISO date). */
-  readonly supportEnds: string;
+  /** The day EKS released the version (ISO date, UTC). */
+  readonly eksRelease: string;
+  /** The last day of standard support (ISO date, UTC). */
+  readonly endOfStandardSupport: string;
+  /** The last day of extended support; after it EKS upgrades the control plane itself. */
+  readonly endOfExtendedSupport: string;
   /** Whether EKS publishes Amazon Linux 2 AMIs for this version (none for 1.33 and later). */
   readonly al2Amis: boolean;
 }
 
 export const EKS_KUBERNETES_VERSIONS: readonly KubernetesVersionSupport[] = [
-  { version: '1.32', phase: 'extended', supportEnds: '2027-03-23', al2Amis: true },
-  { version: '1.33', phase: 'extended', supportEnds: '2027-07-29', al2Amis: false },
-  { version: '1.34', phase: 'standard', supportEnds: '2026-12-02', al2Amis: false },
-  { version: '1.35', phase: 'standard', supportEnds: '2027-03-27', al2Amis: false },
+  { version: '1.32', eksRelease: '2025-01-23', endOfStandardSupport: '2026-03-23', endOfExtendedSupport: '2027-03-23', al2Amis: true },
+  { version: '1.33', eksRelease: '2025-05-29', endOfStandardSupport: '2026-07-29', endOfExtendedSupport: '2027-07-29', al2Amis: false },
+  { version: '1.34', eksRelease: '2025-10-02', endOfStandardSupport: '2026-12-02', endOfExtendedSupport: '2027-12-02', al2Amis: false },
+  { version: '1.35', eksRelease: '2026-01-27', endOfStandardSupport: '2027-03-27', endOfExtendedSupport: '2028-03-27', al2Amis: false },
+  { version: '1.36', eksRelease: '2026-06-02', endOfStandardSupport: '2027-08-02', endOfExtendedSupport: '2028-08-02', al2Amis: false },
 ];
+
+/**
+ * Where a version stands on a given day: not yet on EKS, in standard support, in (paid) extended support, or
+ * past extended support (EKS no longer creates clusters on it and upgrades existing control planes).
+ */
+export type SupportPhase = 'unreleased' | 'standard' | 'extended' | 'ended';
+
+/** The date of the run. Tests pass a fixed one; the apps read the system clock. */
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();
 
 /** The last Kubernetes version with EKS-optimized Amazon Linux 2 AMIs. */
 export const LAST_AL2_KUBERNETES_VERSION = '1.32';
 
-/** The date EKS-optimized Amazon Linux 2 AMIs reached end of support. */
+/** The date EKS-optimized Amazon Linux 2 AMIs reached end of support (EKS user guide, "AL2 AMI deprecation FAQs"). */
 export const AL2_END_OF_SUPPORT = '2025-11-26';
+
+/** The end of support of Amazon Linux 2 itself (Amazon Linux 2 FAQs): no more security updates from this day. */
+export const AMAZON_LINUX_2_END_OF_SUPPORT = '2026-06-30';
 
 export function findKubernetesVersion(version: string): KubernetesVersionSupport | undefined {
   return EKS_KUBERNETES_VERSIONS.find((v) => v.version === version);
 }
 
-/** The newest version in standard support: the default for AL2023 and Bottlerocket. */
-export function newestStandardSupportVersion(): string {
-  const standard = EKS_KUBERNETES_VERSIONS.filter((v) => v.phase === 'standard').map((v) => v.version);
+/** The UTC calendar day of `date` as an ISO date: the calendar's dates are UTC days. */
+export function isoDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/**
+ * The phase of `support` on `date`. A calendar date is the last day of its phase: 1.34 (standard support to
+ * 2026-12-02) is in standard support on 2026-12-02 and in extended support from 2026-12-03.
+ */
+export function supportPhase(support: KubernetesVersionSupport, date: Date): SupportPhase {
+  const day = isoDay(date);
+  if (day < support.eksRelease) return 'unreleased';
+  if (day <= support.endOfStandardSupport) return 'standard';
+  if (day <= support.endOfExtendedSupport) return 'extended';
+  return 'ended';
+}
+
+/** The last day of the phase `support` is in on `date`, or undefined when it has none (unreleased, ended). */
+export function phaseEnds(support: KubernetesVersionSupport, date: Date): string | undefined {
+  const phase = supportPhase(support, date);
+  if (phase === 'standard') return support.endOfStandardSupport;
+  if (phase === 'extended') return support.endOfExtendedSupport;
+  return undefined;
+}
+
+/** The versions EKS creates clusters on at `date` (standard or extended support), oldest first. */
+export function availableKubernetesVersions(date: Date): KubernetesVersionSupport[] {
+  return EKS_KUBERNETES_VERSIONS
+    .filter((v) => ['standard', 'extended'].includes(supportPhase(v, date)))
+    .sort((a, b) => compareVersions(a.version, b.version));
+}
+
+/**
+ * The newest version in standard support at `date`: the default for AL2023 and Bottlerocket. Undefined only
+ * if the table has run out (every version past standard support), which the config reports.
+ */
+export function newestStandardSupportVersion(date: Date = systemClock()): string | undefined {
+  const standard = EKS_KUBERNETES_VERSIONS.filter((v) => supportPhase(v, date) === 'standard').map((v) => v.version);
   return standard.sort(compareVersions)[standard.length - 1];
 }
 

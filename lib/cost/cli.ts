@@ -1,41 +1,81 @@
 import { loadCdkJsonContext } from '../config/cdk-json';
 import { ConfigError } from '../config/errors';
-import { newestStandardSupportVersion } from '../config/kubernetes-versions';
+import { Clock, newestStandardSupportVersion, systemClock } from '../config/kubernetes-versions';
 import { resolveProjectConfig } from '../config/project-config';
-import { MissingPriceError, computeCost, renderCostReport } from './cost-report';
-import { PriceTable, US_EAST_1_PRICES } from './prices';
+import { computeCost, renderCostReport } from './cost-report';
+import { PRICE_TABLES, PriceTable, US_EAST_1_PRICES } from './prices';
+
+/** Exit codes of `npm run cost`. */
+export const COST_EXIT = { ok: 0, config: 1, usage: 2, partial: 3 } as const;
+
+export interface CostCliOptions {
+  /**
+   * Price tables by region code.
+   * @default PRICE_TABLES
+   */
+  readonly tables?: Readonly<Record<string, PriceTable>>;
+  /** @default console.log */
+  readonly out?: (line: string) => void;
+  /** @default console.error */
+  readonly err?: (line: string) => void;
+  /**
+   * The date of the run: it decides each Kubernetes version's support phase.
+   * @default the system clock
+   */
+  readonly clock?: Clock;
+}
+
+const USAGE = 'Usage: npm run cost -- [--region us-east-1] [-c key=value]...';
 
 /**
- * `npm run cost -- [-c key=value]...`: the cost of the configuration `cdk deploy` would get with the same
- * `-c` options. Returns the exit code.
+ * `npm run cost -- [--region code] [-c key=value]...`: the cost of the configuration `cdk deploy` would get with
+ * the same `-c` options. Returns the exit code: 0, 1 for a configuration error, 2 for bad arguments, 3 when
+ * the report is printed but some items could not be priced.
  */
-export function runCostCli(argv: readonly string[], prices: PriceTable = US_EAST_1_PRICES, out = console.log, err = console.error): number {
+export function runCostCli(argv: readonly string[], options: CostCliOptions = {}): number {
+  const { tables = PRICE_TABLES, out = console.log, err = console.error, clock = systemClock } = options;
   const overrides: Record<string, unknown> = {};
+  let region = US_EAST_1_PRICES.region;
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--region' && i + 1 < argv.length) {
+      region = argv[++i];
+      continue;
+    }
     const arg = argv[i] === '-c' || argv[i] === '--context' ? argv[++i] : undefined;
     const match = arg === undefined ? undefined : /^([^=]+)=(.*)$/s.exec(arg);
     if (!match) {
-      err(`Unknown argument "${argv[i]}". Usage: npm run cost -- [-c key=value]...`);
-      return 2;
+      err(`Unknown argument "${argv[i]}". ${USAGE}`);
+      return COST_EXIT.usage;
     }
     overrides[match[1]] = match[2];
   }
+  const prices = tables[region];
+  if (!prices) {
+    err(`No price table for region "${region}" (prices differ by region and are not guessed). Tables: ${Object.keys(tables).join(', ')}. ${USAGE}`);
+    return COST_EXIT.usage;
+  }
+  const today = clock();
   try {
     const context = { ...loadCdkJsonContext(), ...overrides };
     const { cluster } = resolveProjectConfig((key) => context[key], process.env, Object.keys(context));
-    const report = computeCost(cluster, prices);
+    const report = computeCost(cluster, prices, today);
     let alternative;
-    if (report.supportPhase === 'extended' && cluster.nodeGroups.some((g) => g.amiFamily === 'AL2')) {
+    const al2023Version = newestStandardSupportVersion(today);
+    if (report.supportPhase === 'extended' && al2023Version && cluster.nodeGroups.some((g) => g.amiFamily === 'AL2')) {
       // What -c amiFamily=AL2023 gives: AL2 groups move to AL2023, and the version to its default.
       const nodeGroups = cluster.nodeGroups.map((g) => (g.amiFamily === 'AL2' ? { ...g, amiFamily: 'AL2023' as const } : g));
-      alternative = computeCost({ ...cluster, nodeGroups, kubernetesVersion: newestStandardSupportVersion() }, prices);
+      alternative = computeCost({ ...cluster, nodeGroups, kubernetesVersion: al2023Version }, prices, today);
     }
     out(renderCostReport(report, alternative));
-    return 0;
+    if (report.unpriced.length > 0) {
+      err(`Could not price: ${report.unpriced.join(', ')}. Add the family to lib/cost/prices.ts (${prices.region}).`);
+      return COST_EXIT.partial;
+    }
+    return COST_EXIT.ok;
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof MissingPriceError) {
+    if (error instanceof ConfigError) {
       err(error.message);
-      return 1;
+      return COST_EXIT.config;
     }
     throw error;
   }

@@ -1,15 +1,7 @@
 import { Architecture } from '../config/architectures';
-import { findKubernetesVersion } from '../config/kubernetes-versions';
+import { SupportPhase, findKubernetesVersion, isoDay, phaseEnds, supportPhase } from '../config/kubernetes-versions';
 import { ClusterConfig } from '../config/types';
-import { PriceTable } from './prices';
-
-/** A price the table lacks: the report fails rather than count it as zero. */
-export class MissingPriceError extends Error {
-  constructor(readonly item: string, table: PriceTable) {
-    super(`No price for ${item} in the price table (${table.region}, ${table.date}). Add it to lib/cost/prices.ts.`);
-    this.name = 'MissingPriceError';
-  }
-}
+import { PriceTable, instanceHourly } from './prices';
 
 export interface NodeGroupCost {
   readonly name: string;
@@ -19,76 +11,93 @@ export interface NodeGroupCost {
   readonly minSize: number;
   readonly desiredSize: number;
   readonly maxSize: number;
-  readonly hourly: number;
-  readonly monthlyMin: number;
-  readonly monthlyDesired: number;
-  readonly monthlyMax: number;
-  /** The same size on the other architecture. */
-  readonly counterpartType: string;
-  readonly counterpartMonthlyDesired: number;
+  /** Undefined when the price table lacks the instance type: the group is listed, not counted. */
+  readonly hourly?: number;
+  readonly monthlyMin?: number;
+  readonly monthlyDesired?: number;
+  readonly monthlyMax?: number;
+  /** The same size on the other architecture, when the table has one. */
+  readonly counterpartType?: string;
+  readonly counterpartMonthlyDesired?: number;
 }
 
 export interface CostReport {
   readonly prices: PriceTable;
+  /** The day the support phase was computed for (ISO date). */
+  readonly date: string;
   readonly kubernetesVersion: string;
-  readonly supportPhase: 'standard' | 'extended';
+  readonly supportPhase: SupportPhase;
+  /** The last day of the current phase (end of standard or of extended support). */
+  readonly phaseEnds?: string;
   readonly controlPlaneMonthly: number;
-  /** What extended support adds over standard support, per month (0 in standard support). */
+  /** What extended support adds over standard support, per month. */
   readonly extendedSupportPremiumMonthly: number;
   readonly nodeGroups: readonly NodeGroupCost[];
   readonly natGateways: number;
+  /** True when the cluster uses an existing VPC, whose NAT gateways this stack does not create. */
+  readonly existingVpc: boolean;
   readonly natMonthly: number;
+  /** Sum of the priced lines at desired size: a lower bound when `unpriced` is not empty. */
   readonly totalMonthly: number;
+  /** What the table could not price, one entry per item; empty for a complete report. */
+  readonly unpriced: readonly string[];
 }
 
-/** Monthly on-demand cost of `cluster` at `prices`; node groups at their desired size (first instance type). */
-export function computeCost(cluster: Pick<ClusterConfig, 'kubernetesVersion' | 'nodeGroups' | 'natGateways' | 'vpcId'>, prices: PriceTable): CostReport {
+type CostedCluster = Pick<ClusterConfig, 'kubernetesVersion' | 'nodeGroups' | 'natGateways' | 'vpcId'>;
+
+/**
+ * Monthly on-demand cost of `cluster` at `prices` on `date` (which decides the support phase); node groups at
+ * their desired size, first instance type. Items the table lacks are listed in `unpriced`, never counted as 0.
+ */
+export function computeCost(cluster: CostedCluster, prices: PriceTable, date: Date): CostReport {
   const month = (hourly: number) => round(hourly * prices.hoursPerMonth);
-  const phase = findKubernetesVersion(cluster.kubernetesVersion)?.phase ?? 'standard';
-  const controlPlaneHourly = phase === 'extended' ? prices.eksExtendedSupportHourly : prices.eksStandardSupportHourly;
+  const unpriced: string[] = [];
+  const support = findKubernetesVersion(cluster.kubernetesVersion);
+  const phase = support ? supportPhase(support, date) : 'ended';
 
   const nodeGroups = cluster.nodeGroups.map((group): NodeGroupCost => {
     const instanceType = group.instanceTypes[0];
-    const hourly = priceOf(instanceType, prices);
-    const counterpartType = counterpartOf(instanceType, prices);
-    return {
+    const base = {
       name: group.name, arch: group.arch, instanceType, capacityType: group.capacityType,
-      minSize: group.minSize, desiredSize: group.desiredSize, maxSize: group.maxSize, hourly,
+      minSize: group.minSize, desiredSize: group.desiredSize, maxSize: group.maxSize,
+    };
+    const hourly = instanceHourly(prices, instanceType);
+    if (hourly === undefined) {
+      unpriced.push(`${instanceType} (node group ${group.name})`);
+      return base;
+    }
+    const [family, size] = instanceType.split('.');
+    const counterpartFamily = prices.counterpartFamily[family];
+    const counterpartType = counterpartFamily ? `${counterpartFamily}.${size}` : undefined;
+    const counterpartHourly = counterpartType ? instanceHourly(prices, counterpartType) : undefined;
+    return {
+      ...base, hourly,
       monthlyMin: month(hourly * group.minSize),
       monthlyDesired: month(hourly * group.desiredSize),
       monthlyMax: month(hourly * group.maxSize),
-      counterpartType,
-      counterpartMonthlyDesired: month(priceOf(counterpartType, prices) * group.desiredSize),
+      ...(counterpartHourly === undefined ? {} : { counterpartType, counterpartMonthlyDesired: month(counterpartHourly * group.desiredSize) }),
     };
   });
   // An existing VPC brings its own NAT gateways; they are not this stack's cost.
   const natGateways = cluster.vpcId ? 0 : cluster.natGateways;
+  const controlPlaneHourly = phase === 'extended' ? prices.eksExtendedSupportHourly : prices.eksStandardSupportHourly;
   const controlPlaneMonthly = month(controlPlaneHourly);
   const natMonthly = month(prices.natGatewayHourly * natGateways);
   return {
     prices,
+    date: isoDay(date),
     kubernetesVersion: cluster.kubernetesVersion,
     supportPhase: phase,
+    phaseEnds: support ? phaseEnds(support, date) : undefined,
     controlPlaneMonthly,
-    extendedSupportPremiumMonthly: phase === 'extended' ? month(prices.eksExtendedSupportHourly - prices.eksStandardSupportHourly) : 0,
+    extendedSupportPremiumMonthly: month(prices.eksExtendedSupportHourly - prices.eksStandardSupportHourly),
     nodeGroups,
     natGateways,
+    existingVpc: cluster.vpcId !== undefined,
     natMonthly,
-    totalMonthly: round(controlPlaneMonthly + natMonthly + nodeGroups.reduce((sum, g) => sum + g.monthlyDesired, 0)),
+    totalMonthly: round(controlPlaneMonthly + natMonthly + nodeGroups.reduce((sum, g) => sum + (g.monthlyDesired ?? 0), 0)),
+    unpriced,
   };
-}
-
-function priceOf(instanceType: string, prices: PriceTable): number {
-  const price = prices.instanceHourly[instanceType];
-  if (price === undefined) throw new MissingPriceError(`instance type ${instanceType}`, prices);
-  return price;
-}
-
-function counterpartOf(instanceType: string, prices: PriceTable): string {
-  const [family, size] = instanceType.split('.');
-  const counterpart = prices.counterpartFamily[family];
-  if (!counterpart) throw new MissingPriceError(`the other-architecture counterpart of ${family}`, prices);
-  return `${counterpart}.${size}`;
 }
 
 function round(value: number): number {
@@ -98,43 +107,69 @@ function round(value: number): number {
 const usd = (value: number) => `$${value.toFixed(2)}`;
 const rate = (value: number) => `$${value.toFixed(4)}/h`;
 
-/** The report as text: one line per item, then the Graviton comparison and the AL2 note. */
+/** The report as text: one line per item, then the Graviton comparison, the support phase and what is missing. */
 export function renderCostReport(report: CostReport, al2023Alternative?: CostReport): string {
   const p = report.prices;
   const lines = [
-    `Monthly on-demand cost (${p.hoursPerMonth} h), prices: ${p.region}, ${p.date}; ${p.source}`,
+    `Monthly on-demand cost (${p.hoursPerMonth} h), prices: ${p.region} ${p.regionName}, ${p.date}; ${p.source}`,
     '',
-    `  Control plane  Kubernetes ${report.kubernetesVersion}, ${report.supportPhase} support`.padEnd(64) + usd(report.controlPlaneMonthly).padStart(10),
+    `  Control plane  Kubernetes ${report.kubernetesVersion}, ${report.supportPhase} support on ${report.date}`.padEnd(64) + usd(report.controlPlaneMonthly).padStart(10),
   ];
   for (const g of report.nodeGroups) {
+    const head = `  Node group ${g.name} (${g.arch})  ${g.desiredSize} x ${g.instanceType}`;
+    if (g.hourly === undefined) {
+      lines.push(`${head}: not priced (${g.instanceType} is not in the ${p.region} table)`);
+      continue;
+    }
     const spot = g.capacityType === 'spot' ? ' (spot: billed at the spot price, usually lower)' : '';
     lines.push(
-      `  Node group ${g.name} (${g.arch})  ${g.desiredSize} x ${g.instanceType} @ ${rate(g.hourly)}`.padEnd(64) + usd(g.monthlyDesired).padStart(10) +
-      `   min ${g.minSize}: ${usd(g.monthlyMin)}, max ${g.maxSize}: ${usd(g.monthlyMax)}${spot}`,
+      `${head} @ ${rate(g.hourly)}`.padEnd(64) + usd(g.monthlyDesired as number).padStart(10) +
+      `   min ${g.minSize}: ${usd(g.monthlyMin as number)}, max ${g.maxSize}: ${usd(g.monthlyMax as number)}${spot}`,
     );
   }
+  const nat = report.existingVpc
+    ? '  NAT gateways  not counted: the existing VPC (vpcId) brings its own'
+    : `  NAT gateways  ${report.natGateways} x ${rate(p.natGatewayHourly)} (+ $${p.natGatewayPerGb}/GB processed)`;
   lines.push(
-    `  NAT gateways  ${report.natGateways} x ${rate(p.natGatewayHourly)} (+ $${p.natGatewayPerGb}/GB processed)`.padEnd(64) + usd(report.natMonthly).padStart(10),
-    `  Total at desired size`.padEnd(64) + usd(report.totalMonthly).padStart(10),
-    '',
-    'The same node groups on the other architecture:',
+    nat.padEnd(64) + usd(report.natMonthly).padStart(10),
+    `  Total at desired size${report.unpriced.length > 0 ? ' (priced lines only)' : ''}`.padEnd(64) + usd(report.totalMonthly).padStart(10),
   );
-  for (const g of report.nodeGroups) {
+  const priced = report.nodeGroups.filter((g) => g.monthlyDesired !== undefined);
+  if (priced.length > 0) lines.push('', 'The same node groups on the other architecture:');
+  for (const g of priced) {
+    if (g.monthlyDesired === undefined) continue;
+    if (g.counterpartType === undefined || g.counterpartMonthlyDesired === undefined) {
+      lines.push(`  ${g.name}: no priced counterpart of ${g.instanceType} on the other architecture`);
+      continue;
+    }
     const diff = g.counterpartMonthlyDesired - g.monthlyDesired;
     const verdict = g.arch === 'arm64'
       ? `Graviton saves ${usd(diff)}/month (${percent(diff, g.counterpartMonthlyDesired)})`
       : `Graviton would save ${usd(-diff)}/month (${percent(-diff, g.monthlyDesired)})`;
     lines.push(`  ${g.name}: ${g.desiredSize} x ${g.counterpartType} = ${usd(g.counterpartMonthlyDesired)}/month; ${verdict}`);
   }
-  if (report.supportPhase === 'extended') {
-    lines.push('', `Kubernetes ${report.kubernetesVersion} is in extended support: ${usd(report.extendedSupportPremiumMonthly)}/month more than standard support.`);
-    if (al2023Alternative) {
-      lines.push(`With -c amiFamily=AL2023 (Kubernetes ${al2023Alternative.kubernetesVersion}, ${al2023Alternative.supportPhase} support): ` +
-        `control plane ${usd(al2023Alternative.controlPlaneMonthly)}/month, total ${usd(al2023Alternative.totalMonthly)}/month ` +
-        `(${usd(report.totalMonthly - al2023Alternative.totalMonthly)} less).`);
-    }
+  lines.push('', supportSentence(report));
+  if (report.supportPhase === 'extended' && al2023Alternative) {
+    lines.push(`With -c amiFamily=AL2023 (Kubernetes ${al2023Alternative.kubernetesVersion}, ${al2023Alternative.supportPhase} support): ` +
+      `control plane ${usd(al2023Alternative.controlPlaneMonthly)}/month, total ${usd(al2023Alternative.totalMonthly)}/month ` +
+      `(${usd(report.totalMonthly - al2023Alternative.totalMonthly)} less).`);
+  }
+  if (report.unpriced.length > 0) {
+    lines.push('', `Not priced (no price in the ${p.region} table, so the total leaves them out): ${report.unpriced.join(', ')}.`);
   }
   return lines.join('\n');
+}
+
+function supportSentence(report: CostReport): string {
+  const premium = usd(report.extendedSupportPremiumMonthly);
+  if (report.supportPhase === 'extended') {
+    return `Kubernetes ${report.kubernetesVersion} is in extended support until ${report.phaseEnds}: ${premium}/month more than standard support; ` +
+      'after that date EKS upgrades the control plane itself.';
+  }
+  if (report.supportPhase === 'standard') {
+    return `Kubernetes ${report.kubernetesVersion} is in standard support until ${report.phaseEnds}; after that, extended support adds ${premium}/month.`;
+  }
+  return `Kubernetes ${report.kubernetesVersion} is not offered by EKS on ${report.date} (${report.supportPhase}).`;
 }
 
 function percent(part: number, whole: number): string {

@@ -1,15 +1,21 @@
 import { NodeGroupConfig } from '../../lib/config/types';
-import { MissingPriceError, computeCost, renderCostReport } from '../../lib/cost/cost-report';
+import { computeCost, renderCostReport } from '../../lib/cost/cost-report';
 import { runCostCli } from '../../lib/cost/cli';
-import { PriceTable } from '../../lib/cost/prices';
+import { PriceTable, US_EAST_1_PRICES, instanceHourly } from '../../lib/cost/prices';
 
 // Round numbers, so every expected figure can be checked by hand.
 const TABLE: PriceTable = {
-  region: 'test-region', date: '2000-01-01', source: 'fixture', hoursPerMonth: 100,
+  region: 'test-1', regionName: 'Test', date: '2000-01-01', source: 'fixture', hoursPerMonth: 100,
   eksStandardSupportHourly: 0.1, eksExtendedSupportHourly: 0.6, natGatewayHourly: 0.05, natGatewayPerGb: 0.05,
-  instanceHourly: { 'm7g.large': 0.8, 'm7i.large': 1.0 },
+  families: {
+    m7g: { large: 0.8, sizes: ['medium', 'large', 'xlarge', '4xlarge'], exceptions: { medium: 0.41 } },
+    m7i: { large: 1.0, sizes: ['large', 'xlarge'] },
+  },
   counterpartFamily: { m7g: 'm7i', m7i: 'm7g' },
 };
+
+const day = (iso: string) => new Date(`${iso}T12:00:00Z`);
+const TODAY = day('2026-11-28');
 
 const group = (name: string, arch: 'arm64' | 'amd64', instanceType: string, min: number, desired: number, max: number): NodeGroupConfig => ({
   name, arch, instanceTypes: [instanceType], amiFamily: 'AL2023', capacityType: 'on-demand',
@@ -21,13 +27,60 @@ const cluster = {
   natGateways: 2,
   nodeGroups: [group('graviton', 'arm64', 'm7g.large', 1, 2, 4), group('x86', 'amd64', 'm7i.large', 1, 1, 3)],
 };
-const report = computeCost(cluster, TABLE);
+const report = computeCost(cluster, TABLE, TODAY);
 
-test('control plane at the extended-support rate for 1.32, and the premium over standard', () => {
-  expect(report.supportPhase).toBe('extended');
-  expect(report.controlPlaneMonthly).toBe(60); // 0.6 x 100 h
-  expect(report.extendedSupportPremiumMonthly).toBe(50); // (0.6 - 0.1) x 100 h
-  expect(computeCost({ ...cluster, kubernetesVersion: '1.35' }, TABLE).controlPlaneMonthly).toBe(10);
+describe('prices per family and size', () => {
+  test('a size costs the large price times its normalization factor / 4, except listed sizes', () => {
+    expect(instanceHourly(TABLE, 'm7g.large')).toBe(0.8);
+    expect(instanceHourly(TABLE, 'm7g.xlarge')).toBe(1.6);
+    expect(instanceHourly(TABLE, 'm7g.4xlarge')).toBe(6.4);
+    expect(instanceHourly(TABLE, 'm7g.medium')).toBe(0.41); // the exception, not 0.4
+    expect(instanceHourly(TABLE, 'm7g.2xlarge')).toBeUndefined(); // a size the family does not list
+    expect(instanceHourly(TABLE, 'm8g.large')).toBeUndefined();
+  });
+
+  test('us-east-1 list prices, as AWS publishes them (checked against Karpenter\'s generated table of 2026-07-20)', () => {
+    const expected: Record<string, number> = {
+      'm8g.large': 0.08976, 'm7g.4xlarge': 0.6528, 'm9g.16xlarge': 3.13088, 'm6g.medium': 0.0385, 'c8g.12xlarge': 1.91424,
+      'r8g.xlarge': 0.23564, 'm8i.12xlarge': 2.54016, 'c8i.2xlarge': 0.37484, 'r7i.8xlarge': 2.1168, 'm6a.16xlarge': 2.7648,
+      'm8a.medium': 0.06086, 'c7a.8xlarge': 1.64224, 'r7a.4xlarge': 1.2172, 't4g.2xlarge': 0.2688, 't3.medium': 0.0416,
+      // The rounded mediums: half the large price would be 0.03625, 0.05355, 0.053885, 0.076075.
+      'c7g.medium': 0.0363, 'r7g.medium': 0.0536, 'c8a.medium': 0.05389, 'r7a.medium': 0.07608,
+    };
+    for (const [type, price] of Object.entries(expected)) expect([type, instanceHourly(US_EAST_1_PRICES, type)]).toEqual([type, price]);
+  });
+
+  test('us-east-1 prices every family of the issue from medium or large to 16xlarge, and a counterpart for each', () => {
+    const families = [
+      'm6g', 'm7g', 'm8g', 'm9g', 'c6g', 'c7g', 'c8g', 'r6g', 'r7g', 'r8g',
+      'm6i', 'm7i', 'm8i', 'c6i', 'c7i', 'c8i', 'r6i', 'r7i', 'r8i', 'm6a', 'm7a', 'm8a', 'c7a', 'r7a',
+    ];
+    for (const family of families) {
+      for (const size of ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge']) {
+        expect([`${family}.${size}`, instanceHourly(US_EAST_1_PRICES, `${family}.${size}`)]).toEqual([`${family}.${size}`, expect.any(Number)]);
+      }
+      const counterpart = US_EAST_1_PRICES.counterpartFamily[family];
+      expect([family, instanceHourly(US_EAST_1_PRICES, `${counterpart}.large`)]).toEqual([family, expect.any(Number)]);
+    }
+    for (const type of ['t3.medium', 't3.2xlarge', 't4g.medium', 't4g.2xlarge']) expect(instanceHourly(US_EAST_1_PRICES, type)).toEqual(expect.any(Number));
+    // Burstable families stop at 2xlarge, Intel ones start at large, metal is not priced by factor.
+    for (const type of ['t3.4xlarge', 'm6i.medium', 'm7g.metal', 'm8g.24xlarge']) expect([type, instanceHourly(US_EAST_1_PRICES, type)]).toEqual([type, undefined]);
+    expect(US_EAST_1_PRICES.counterpartFamily).toMatchObject({ m8g: 'm8i', m9g: 'm8i', m7a: 'm7g', t4g: 't3', t3: 't4g', c8i: 'c8g' });
+  });
+});
+
+describe('support phase from the date of the run', () => {
+  test('1.32 on 2026-11-28: extended support until 2027-03-23, at the extended rate', () => {
+    expect(report).toMatchObject({ supportPhase: 'extended', phaseEnds: '2027-03-23', controlPlaneMonthly: 60, extendedSupportPremiumMonthly: 50 });
+  });
+  test('1.34 is in standard support on 2026-12-02 and in extended support on 2026-12-03', () => {
+    const on = (iso: string) => computeCost({ ...cluster, kubernetesVersion: '1.34' }, TABLE, day(iso));
+    expect(on('2026-12-02')).toMatchObject({ supportPhase: 'standard', phaseEnds: '2026-12-02', controlPlaneMonthly: 10 });
+    expect(on('2026-12-03')).toMatchObject({ supportPhase: 'extended', phaseEnds: '2027-12-02', controlPlaneMonthly: 60 });
+    expect(renderCostReport(on('2026-12-02'))).toMatch(/Kubernetes 1\.34 is in standard support until 2026-12-02; after that, extended support adds \$50\.00\/month/);
+    expect(renderCostReport(on('2026-12-03'))).toMatch(/Kubernetes 1\.34 is in extended support until 2027-12-02: \$50\.00\/month more than standard support/);
+    expect(renderCostReport(on('2026-12-03'))).toMatch(/Control plane {2}Kubernetes 1\.34, extended support on 2026-12-03/);
+  });
 });
 
 test('each node group at min, desired and max, and the same size on the other architecture', () => {
@@ -35,39 +88,89 @@ test('each node group at min, desired and max, and the same size on the other ar
   expect(report.nodeGroups[1]).toMatchObject({ monthlyMin: 100, monthlyDesired: 100, monthlyMax: 300, counterpartType: 'm7g.large', counterpartMonthlyDesired: 80 });
 });
 
-test('NAT gateways, and none for an existing VPC', () => {
+test('NAT gateways; none counted for an existing VPC, and the report says so', () => {
   expect(report.natMonthly).toBe(10); // 2 x 0.05 x 100 h
-  expect(computeCost({ ...cluster, vpcId: 'vpc-12345678' }, TABLE).natMonthly).toBe(0);
+  const existing = computeCost({ ...cluster, vpcId: 'vpc-12345678' }, TABLE, TODAY);
+  expect(existing.natMonthly).toBe(0);
+  expect(renderCostReport(existing)).toMatch(/NAT gateways {2}not counted: the existing VPC \(vpcId\) brings its own/);
+  expect(renderCostReport(report)).toMatch(/NAT gateways {2}2 x \$0\.0500\/h/);
 });
 
 test('total at desired size: control plane + nodes + NAT', () => {
   expect(report.totalMonthly).toBe(60 + 160 + 100 + 10);
+  expect(report.unpriced).toEqual([]);
 });
 
-test('the report names the price source and states the Graviton saving as a number', () => {
-  const text = renderCostReport(report, computeCost({ ...cluster, kubernetesVersion: '1.35' }, TABLE));
-  expect(text).toMatch(/prices: test-region, 2000-01-01; fixture/);
+test('the report names the price region, date and source, and states the Graviton saving as a number', () => {
+  const text = renderCostReport(report, computeCost({ ...cluster, kubernetesVersion: '1.35' }, TABLE, TODAY));
+  expect(text).toMatch(/prices: test-1 Test, 2000-01-01; fixture/);
   expect(text).toMatch(/graviton: 2 x m7i\.large = \$200\.00\/month; Graviton saves \$40\.00\/month \(20%\)/);
   expect(text).toMatch(/x86: 1 x m7g\.large = \$80\.00\/month; Graviton would save \$20\.00\/month \(20%\)/);
-  expect(text).toMatch(/extended support: \$50\.00\/month more than standard support/);
+  expect(text).toMatch(/Kubernetes 1\.32 is in extended support until 2027-03-23: \$50\.00\/month more than standard support/);
   expect(text).toMatch(/With -c amiFamily=AL2023 \(Kubernetes 1\.35, standard support\): control plane \$10\.00\/month, total \$280\.00\/month \(\$50\.00 less\)/);
 });
 
-test('an instance type missing from the table is an error that names it, never a zero', () => {
-  expect(() => computeCost({ ...cluster, nodeGroups: [group('g', 'arm64', 'm8g.large', 1, 1, 1)] }, TABLE)).toThrow(MissingPriceError);
-  expect(() => computeCost({ ...cluster, nodeGroups: [group('g', 'arm64', 'm8g.large', 1, 1, 1)] }, TABLE)).toThrow(/No price for instance type m8g\.large/);
+test('a type the table lacks: the rest is priced, the total leaves it out, and the report names it', () => {
+  const partial = computeCost({ ...cluster, nodeGroups: [...cluster.nodeGroups, group('big', 'arm64', 'x8g.large', 1, 1, 1)] }, TABLE, TODAY);
+  expect(partial.unpriced).toEqual(['x8g.large (node group big)']);
+  expect(partial.totalMonthly).toBe(330);
+  const text = renderCostReport(partial);
+  expect(text).toMatch(/Node group big \(arm64\) {2}1 x x8g\.large: not priced \(x8g\.large is not in the test-1 table\)/);
+  expect(text).toMatch(/Total at desired size \(priced lines only\) +\$330\.00/);
+  expect(text).toMatch(/Not priced \(no price in the test-1 table, so the total leaves them out\): x8g\.large \(node group big\)\./);
 });
 
-test('`npm run cost` reads cdk.json and -c overrides, and shows the AL2023 alternative for the AL2 default', () => {
-  const out: string[] = [];
-  const err: string[] = [];
-  expect(runCostCli([], undefined, (l) => out.push(l), (l) => err.push(l))).toBe(0);
-  expect(out.join('\n')).toMatch(/Control plane {2}Kubernetes 1\.32, extended support/);
-  expect(out.join('\n')).toMatch(/With -c amiFamily=AL2023 \(Kubernetes 1\.35/);
-  out.length = 0;
-  const mixed = '[{"name":"g","arch":"arm64","instanceTypes":["m7g.large"],"minSize":1,"desiredSize":1,"maxSize":2,"amiFamily":"AL2"}]';
-  expect(runCostCli(['-c', 'amiFamily=AL2023', '-c', 'kubernetesVersion=1.32', '-c', `nodeGroups=${mixed}`], undefined, (l) => out.push(l), (l) => err.push(l))).toBe(0);
-  expect(out.join('\n')).toMatch(/With -c amiFamily=AL2023 \(Kubernetes 1\.35, standard support\)/);
-  expect(runCostCli(['-c', 'natGateways=abc'], undefined, (l) => out.push(l), (l) => err.push(l))).toBe(1);
-  expect(err.join('\n')).toMatch(/natGateways = "abc"/);
+test('a priced type without a priced counterpart size is compared with nothing, not with zero', () => {
+  const medium = computeCost({ ...cluster, nodeGroups: [group('small', 'arm64', 'm7g.medium', 1, 1, 1)] }, TABLE, TODAY);
+  expect(medium.nodeGroups[0]).toMatchObject({ hourly: 0.41, monthlyDesired: 41 });
+  expect(medium.nodeGroups[0].counterpartType).toBeUndefined();
+  expect(renderCostReport(medium)).toMatch(/small: no priced counterpart of m7g\.medium on the other architecture/);
+});
+
+describe('npm run cost', () => {
+  const run = (argv: string[], clockDay = '2026-11-28') => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = runCostCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), clock: () => day(clockDay) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+
+  test('reads cdk.json and -c overrides, and shows the AL2023 alternative for the AL2 default', () => {
+    const result = run([]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/prices: us-east-1 US East \(N\. Virginia\), 2026-07-20/);
+    expect(result.out).toMatch(/Control plane {2}Kubernetes 1\.32, extended support on 2026-11-28 +\$438\.00/);
+    expect(result.out).toMatch(/With -c amiFamily=AL2023 \(Kubernetes 1\.36, standard support\)/);
+    const mixed = '[{"name":"g","arch":"arm64","instanceTypes":["m7g.large"],"minSize":1,"desiredSize":1,"maxSize":2,"amiFamily":"AL2"}]';
+    expect(run(['-c', 'amiFamily=AL2023', '-c', 'kubernetesVersion=1.32', '-c', `nodeGroups=${mixed}`]).out).toMatch(/With -c amiFamily=AL2023 \(Kubernetes 1\.36, standard support\)/);
+  });
+
+  test('prices the current generations: Graviton4 m8g.large and Graviton3 m7g.4xlarge', () => {
+    const groups = '[{"name":"g4","arch":"arm64","instanceTypes":["m8g.large"],"minSize":1,"desiredSize":1,"maxSize":2},' +
+      '{"name":"g3","arch":"arm64","instanceTypes":["m7g.4xlarge"],"minSize":1,"desiredSize":1,"maxSize":2}]';
+    const result = run(['-c', 'amiFamily=AL2023', '-c', `nodeGroups=${groups}`]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/Node group g4 \(arm64\) {2}1 x m8g\.large @ \$0\.0898\/h +\$65\.52/);
+    expect(result.out).toMatch(/Node group g3 \(arm64\) {2}1 x m7g\.4xlarge @ \$0\.6528\/h +\$476\.54/);
+    expect(result.out).toMatch(/g4: 1 x m8i\.large = \$77\.26\/month; Graviton saves \$11\.74\/month \(15%\)/);
+  });
+
+  test('a type the validation accepts but the table lacks: prints the rest, names it, exits 3', () => {
+    const groups = '[{"name":"mem","arch":"arm64","instanceTypes":["x8g.large"],"minSize":1,"desiredSize":1,"maxSize":2},' +
+      '{"name":"x86","arch":"amd64","instanceTypes":["m7i.large"],"minSize":1,"desiredSize":1,"maxSize":2}]';
+    const result = run(['-c', 'amiFamily=AL2023', '-c', `nodeGroups=${groups}`]);
+    expect(result.code).toBe(3);
+    expect(result.out).toMatch(/Node group x86 \(amd64\) {2}1 x m7i\.large @ \$0\.1008\/h/);
+    expect(result.err).toBe('Could not price: x8g.large (node group mem). Add the family to lib/cost/prices.ts (us-east-1).');
+  });
+
+  test('bad arguments and configuration: exit 2 and 1, with the reason', () => {
+    const region = run(['--region', 'eu-west-1']);
+    expect(region.code).toBe(2);
+    expect(region.err).toMatch(/No price table for region "eu-west-1".*Tables: us-east-1/);
+    expect(run(['--bogus']).code).toBe(2);
+    const config = run(['-c', 'natGateways=abc']);
+    expect(config.code).toBe(1);
+    expect(config.err).toMatch(/natGateways = "abc"/);
+  });
 });

@@ -1,12 +1,15 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Template } from 'aws-cdk-lib/assertions';
-import { BuildAppResult, buildApp } from '../../lib/app';
+import { BuildAppOptions, BuildAppResult, buildApp } from '../../lib/app';
 import { loadCdkJsonContext } from '../../lib/config/cdk-json';
 
 /** The context `cdk synth` would see: cdk.json, with `-c`-style overrides on top. */
 export function contextWith(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...loadCdkJsonContext(), ...overrides };
 }
+
+/** The date every synth in the tests runs on, so that no test depends on today. */
+export const TEST_DAY = new Date('2026-11-28T12:00:00Z');
 
 export interface TestAppResult extends BuildAppResult {
   /**
@@ -54,8 +57,8 @@ export function annotationsOf(stack: Stack): Annotations {
 }
 
 /** Builds and synthesizes the app as bin/ does, without cdk-nag (its own test runs it), for template assertions. */
-export function buildTestApp(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): TestAppResult {
-  const result = buildApp(new App({ context: contextWith(overrides) }), env, { nag: false });
+export function buildTestApp(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}, options: BuildAppOptions = {}): TestAppResult {
+  const result = buildApp(new App({ context: contextWith(overrides) }), env, { nag: false, clock: () => TEST_DAY, ...options });
   return { ...result, warnings: synthQuietly(result.app) };
 }
 

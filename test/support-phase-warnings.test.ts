@@ -1,0 +1,50 @@
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { resolveProjectConfig } from '../lib/config/project-config';
+import { MixedArchEksStack } from '../lib/mixed-arch-eks-stack';
+import { annotationsOf, buildTestApp, contextWith } from './support/cdk';
+
+// Synth warnings about the support phase, at fixed dates on both sides of 1.34's end of standard support.
+const day = (iso: string) => () => new Date(`${iso}T12:00:00Z`);
+const v134 = { amiFamily: 'AL2023', kubernetesVersion: '1.34' };
+const lastStandardDay = annotationsOf(buildTestApp(v134, {}, { clock: day('2026-12-02') }).stack);
+const firstExtendedDay = annotationsOf(buildTestApp(v134, {}, { clock: day('2026-12-03') }).stack);
+const monthBefore = buildTestApp(v134, {}, { clock: day('2026-11-01') });
+
+/** The stack in a concrete region (as `cdk deploy` with an env gives), to check where prices come from. */
+function inRegion(region: string): Annotations {
+  const context = contextWith(v134);
+  const { cluster } = resolveProjectConfig((key) => context[key]);
+  const stack = new MixedArchEksStack(new App(), 'MixedArchEks', { config: cluster, env: { region }, date: new Date('2026-12-03T12:00:00Z') });
+  return annotationsOf(stack);
+}
+const usEast1 = inRegion('us-east-1');
+const euWest1 = inRegion('eu-west-1');
+
+test('on 2026-12-02, 1.34 is in standard support: a warning that it ends that day, none about extended support', () => {
+  lastStandardDay.hasWarning('/MixedArchEks', Match.stringLikeRegexp(
+    '^Kubernetes 1\\.34 leaves standard support after 2026-12-02 \\(0 days\\): from the next day the control plane bills at the extended-support rate'));
+  lastStandardDay.hasNoWarning('*', Match.stringLikeRegexp('is in extended support'));
+});
+
+test('on 2026-12-03, without a code change, 1.34 is in extended support until 2027-12-02', () => {
+  firstExtendedDay.hasWarning('/MixedArchEks', Match.stringLikeRegexp(
+    '^Kubernetes 1\\.34 is in extended support until 2027-12-02: .*After that date EKS upgrades the control plane itself'));
+  firstExtendedDay.hasNoWarning('*', Match.stringLikeRegexp('leaves standard support'));
+});
+
+test('a month before the end of standard support there is nothing to warn about yet', () => {
+  expect(monthBefore.warnings).toEqual(['Annotation::mixed-arch-eks:open-endpoint']);
+});
+
+test('an environment-agnostic stack quotes no price: it leaves them to npm run cost', () => {
+  firstExtendedDay.hasWarning('/MixedArchEks', Match.stringLikeRegexp('`npm run cost -- --region <region>` prints it'));
+  firstExtendedDay.hasNoWarning('*', Match.stringLikeRegexp('\\$'));
+});
+
+test('in us-east-1 the warning quotes that region\'s table; in a region without a table, no price', () => {
+  usEast1.hasWarning('/MixedArchEks', Match.stringLikeRegexp(
+    'bills \\$0\\.60 instead of \\$0\\.10 per cluster-hour \\(\\+\\$365\\.00/month; us-east-1 prices of 2026-07-20\\)'));
+  euWest1.hasNoWarning('*', Match.stringLikeRegexp('\\$'));
+  euWest1.hasWarning('/MixedArchEks', Match.stringLikeRegexp('is in extended support until 2027-12-02'));
+});
