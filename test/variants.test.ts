@@ -37,14 +37,18 @@ describe('synth warnings (captured, not printed)', () => {
   const OPEN_ENDPOINT = 'Annotation::mixed-arch-eks:open-endpoint';
   const AL2 = 'Annotation::mixed-arch-eks:al2-end-of-support';
   const UNTAGGED_SUBNET = 'Annotation::@aws-cdk/aws-eks:clusterMustManuallyTagSubnet';
+  // On the tests' day, 2026-11-28: 1.32 (the AL2 default) is in extended support, 1.34 leaves standard support
+  // after 2026-12-02.
+  const EXTENDED = 'Annotation::mixed-arch-eks:extended-support';
+  const ENDING = 'Annotation::mixed-arch-eks:standard-support-ending';
   test.each([
     ['AL2023', () => al2023.warnings, [OPEN_ENDPOINT]],
-    ['Bottlerocket', () => bottlerocketApp.warnings, [OPEN_ENDPOINT]],
+    ['Bottlerocket (1.34)', () => bottlerocketApp.warnings, [ENDING, OPEN_ENDPOINT]],
     ['spot', () => spotApp.warnings, [OPEN_ENDPOINT]],
     // An imported VPC's subnets cannot be tagged for load balancers by the stack: two private, two public.
-    ['existing VPC (AL2)', () => existingVpcApp.warnings, [AL2, OPEN_ENDPOINT, UNTAGGED_SUBNET, UNTAGGED_SUBNET, UNTAGGED_SUBNET, UNTAGGED_SUBNET]],
-    ['private endpoint (AL2)', () => privateEndpointApp.warnings, [AL2]],
-    ['with workloads (AL2)', () => withWorkloads.warnings, [AL2, OPEN_ENDPOINT]],
+    ['existing VPC (AL2)', () => existingVpcApp.warnings, [EXTENDED, AL2, OPEN_ENDPOINT, UNTAGGED_SUBNET, UNTAGGED_SUBNET, UNTAGGED_SUBNET, UNTAGGED_SUBNET]],
+    ['private endpoint (AL2)', () => privateEndpointApp.warnings, [EXTENDED, AL2]],
+    ['with workloads (AL2)', () => withWorkloads.warnings, [EXTENDED, AL2, OPEN_ENDPOINT]],
   ])('%s', (_name, warnings, expected) => {
     expect(warnings()).toEqual(expected);
   });
