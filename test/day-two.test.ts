@@ -26,6 +26,7 @@ describe('Kubernetes upgrade path, one minor version per deploy', () => {
     { amiFamily: 'AL2023', kubernetesVersion: '1.33' },
     { amiFamily: 'AL2023', kubernetesVersion: '1.34' },
     { amiFamily: 'AL2023', kubernetesVersion: '1.35' },
+    { amiFamily: 'AL2023', kubernetesVersion: '1.36' },
   ];
   const templates = steps.map((step) => templateFor(step).toJSON().Resources as Resources);
 
