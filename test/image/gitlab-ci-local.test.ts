@@ -63,7 +63,7 @@ function parseList(stdout: string): Listed[] {
     const needs = cell(row, 6);
     return {
       name: cell(row, 0), stage: cell(row, 2), when: cell(row, 3), environment: cell(row, 5),
-      needs: needs ? needs.replace(/^\[|\]$/g, '').split(',') : [],
+      needs: needs.replace(/^\[|\]$/g, '').split(',').filter((n) => n !== ''),
     };
   });
 }
@@ -72,17 +72,21 @@ const SCHEMA_OR_SCRIPT_ERROR = /must have script|Invalid \.gitlab-ci\.yml|proper
 
 let onMain: Result;
 let onFeature: Result;
+let qemuOnMain: Result;
+let qemuOnFeature: Result;
 let withoutScript: Result;
 let invalidWhen: Result;
 
 beforeAll(async () => {
-  const noScript = CI_TEXT.replace(/(\nsynth:\n(?: {2}.*\n)*?) {2}script:\n(?: {4}- .*\n)+/, '$1');
+  const noScript = CI_TEXT.replace(/(\nsynth:\n(?: {2}.*\n)*?) {2}script:\n(?: {4}(?:- |# ).*\n)+/, '$1');
   expect(noScript).not.toBe(CI_TEXT);
   const badWhen = CI_TEXT.replace('      when: manual\n', '      when: sometimes\n');
   expect(badWhen).not.toBe(CI_TEXT);
-  [onMain, onFeature, withoutScript, invalidWhen] = await Promise.all([
+  [onMain, onFeature, qemuOnMain, qemuOnFeature, withoutScript, invalidWhen] = await Promise.all([
     gitlabCiLocal('main', CI_TEXT, 'main', ['--list']),
     gitlabCiLocal('feature', CI_TEXT, 'feature-x', ['--list']),
+    gitlabCiLocal('qemu-main', CI_TEXT, 'main', ['--list', '--variable', 'IMAGE_BUILD=qemu']),
+    gitlabCiLocal('qemu-feature', CI_TEXT, 'feature-x', ['--list', '--variable', 'IMAGE_BUILD=qemu']),
     gitlabCiLocal('no-script', noScript, 'main', ['--list']),
     gitlabCiLocal('bad-when', badWhen, 'main', ['--list']),
   ]);
@@ -93,21 +97,29 @@ describe('gitlab-ci-local --list', () => {
     expect({ code: onMain.code, stderr: onMain.stderr }).toEqual({ code: 0, stderr: expect.not.stringMatching(SCHEMA_OR_SCRIPT_ERROR) });
   });
 
-  it('lists every job in its stage on the default branch, deploys manual, verify after build', () => {
+  it('lists every job in its stage on the default branch: native builds, merge, verify, manual deploys', () => {
     // The fresh repository has no remote, so gitlab-ci-local takes `main` as the default branch.
     expect(parseList(onMain.stdout)).toEqual([
       { name: 'test', stage: 'test', when: 'on_success', environment: '', needs: [] },
       { name: 'synth', stage: 'synth', when: 'on_success', environment: '', needs: [] },
-      { name: 'build-image', stage: 'image', when: 'on_success', environment: '', needs: [] },
-      { name: 'verify-image', stage: 'verify', when: 'on_success', environment: '', needs: ['build-image'] },
+      { name: 'build-image-amd64', stage: 'image', when: 'on_success', environment: '', needs: [] },
+      { name: 'build-image-arm64', stage: 'image', when: 'on_success', environment: '', needs: [] },
+      { name: 'merge-image', stage: 'image', when: 'on_success', environment: '', needs: ['build-image-amd64', 'build-image-arm64'] },
+      { name: 'verify-image', stage: 'verify', when: 'on_success', environment: '', needs: ['merge-image', 'build-image-qemu'] },
       { name: 'deploy-cdk', stage: 'deploy', when: 'manual', environment: 'production', needs: ['synth', 'verify-image'] },
       { name: 'deploy-manifests', stage: 'deploy', when: 'manual', environment: 'production', needs: ['synth', 'verify-image'] },
     ]);
   });
 
-  it('leaves the deploy jobs out on other branches', () => {
+  it('on other branches builds and runs each architecture, and pushes, merges, verifies and deploys nothing', () => {
     expect(onFeature.code).toBe(0);
-    expect(parseList(onFeature.stdout).map((j) => j.name)).toEqual(['test', 'synth', 'build-image', 'verify-image']);
+    expect(parseList(onFeature.stdout).map((j) => j.name)).toEqual(['test', 'synth', 'build-image-amd64', 'build-image-arm64']);
+  });
+
+  it('with IMAGE_BUILD=qemu runs the emulated build instead of the native ones and the merge', () => {
+    expect(qemuOnMain.code).toBe(0);
+    expect(parseList(qemuOnMain.stdout).map((j) => j.name)).toEqual(['test', 'synth', 'build-image-qemu', 'verify-image', 'deploy-cdk', 'deploy-manifests']);
+    expect(parseList(qemuOnFeature.stdout).map((j) => j.name)).toEqual(['test', 'synth', 'build-image-qemu']);
   });
 
   // The two cases below prove the check above is not vacuous: the same parser rejects broken copies.

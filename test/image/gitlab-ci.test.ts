@@ -1,17 +1,25 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { satisfies } from 'semver';
 import { parseDocument } from 'yaml';
+import { readCdkJsonContext } from '../../lib/config/cdk-json';
+import { resolveProjectConfig } from '../../lib/config/project-config';
 
-// Structure of .gitlab-ci.yml, read with the yaml package. gitlab-ci-local.test.ts runs GitLab's own rules on it.
+// Structure of .gitlab-ci.yml, read with the yaml package, and its build/merge scripts run by sh against
+// stand-in docker, aws and apk commands. gitlab-ci-local.test.ts runs GitLab's own rules on the file.
+// Nothing here runs GitLab, a Docker engine or AWS.
 
-const CI_FILE = path.join(__dirname, '..', '..', '.gitlab-ci.yml');
+const ROOT = path.join(__dirname, '..', '..');
+const CI_FILE = path.join(ROOT, '.gitlab-ci.yml');
 const STAGES = ['test', 'synth', 'image', 'verify', 'deploy'];
-const BUILD_JOB = 'build-image';
+const NATIVE_JOBS = { amd64: 'build-image-amd64', arm64: 'build-image-arm64' } as const;
+const MERGE_JOB = 'merge-image';
+const QEMU_JOB = 'build-image-qemu';
 const VERIFY_JOB = 'verify-image';
 const DEPLOY_JOBS = ['deploy-cdk', 'deploy-manifests'];
-const IMAGE_REF = '$CI_REGISTRY_IMAGE/print-platform-info:$CI_COMMIT_SHA';
+const IMAGE_REF = '$ECR_REPOSITORY_URI:$CI_COMMIT_SHA';
 // Top-level keys that are not jobs (GitLab's reserved words; `image` etc. are deprecated globals).
 const GLOBAL_KEYS = new Set(['stages', 'variables', 'workflow', 'default', 'include', 'image', 'services', 'cache', 'before_script', 'after_script', 'types']);
 
@@ -20,6 +28,7 @@ type Job = Record<string, unknown>;
 const text = readFileSync(CI_FILE, 'utf8');
 const doc = parseDocument(text);
 const config = doc.toJS() as Record<string, unknown>;
+const globals = config.variables as Record<string, string>;
 const jobs = resolveJobs(config);
 
 /** GitLab's `extends`: templates merged in order, hashes deeply, everything else (arrays too) replaced. */
@@ -61,9 +70,10 @@ function job(name: string): Job {
   return found;
 }
 
+/** Script lines as the runner sees them: nested arrays (YAML anchors) flattened. */
 function lines(j: Job, key: 'script' | 'before_script'): string[] {
   const value = j[key];
-  return value === undefined ? [] : ([] as string[]).concat(value as string | string[]).map(String);
+  return value === undefined ? [] : ([value] as unknown[]).flat(10).map(String);
 }
 
 function allLines(j: Job): string[] {
@@ -74,11 +84,15 @@ function imageName(image: unknown): string {
   return isPlainObject(image) ? String(image.name) : String(image);
 }
 
-/** The image of a `docker run` line: its first argument that is not a flag (the lines use value-less flags). */
+/** The image a `docker run` line starts: its first argument that is neither a flag nor a flag's value. */
 function runImage(line: string): string | undefined {
   const words = line.trim().split(/\s+/);
   if (words[0] !== 'docker' || words[1] !== 'run') return undefined;
-  return words.slice(2).find((w) => !w.startsWith('-'));
+  for (let i = 2; i < words.length; i++) {
+    if (words[i] === '--platform') i++;
+    else if (!words[i].startsWith('-')) return words[i];
+  }
+  return undefined;
 }
 
 /** An image reference fixed to one release: a digest, or a tag that carries a full x.y.z version. */
@@ -91,134 +105,190 @@ function isPinned(ref: string): boolean {
   return tag !== 'latest' && /(^|[^0-9.])v?\d+\.\d+\.\d+([^0-9.]|$)/.test(tag);
 }
 
+const words = (line: string) => line.trim().split(/\s+/);
+
 describe('.gitlab-ci.yml structure', () => {
   it('parses as YAML without errors or warnings', () => {
     expect(doc.errors).toEqual([]);
     expect(doc.warnings).toEqual([]);
   });
 
-  it('declares the stages in pipeline order', () => {
+  it('declares the stages in pipeline order and the expected jobs in them', () => {
     expect(config.stages).toEqual(STAGES);
-  });
-
-  it('puts every job in a declared stage and has the expected jobs', () => {
-    for (const [name, j] of jobs) expect({ name, stage: STAGES.includes(String(j.stage)) }).toEqual({ name, stage: true });
-    expect([...jobs.keys()].sort()).toEqual(['build-image', 'deploy-cdk', 'deploy-manifests', 'synth', 'test', 'verify-image']);
-    expect(job('test').stage).toBe('test');
-    expect(job('synth').stage).toBe('synth');
-    expect(job(BUILD_JOB).stage).toBe('image');
-    expect(job(VERIFY_JOB).stage).toBe('verify');
-    for (const name of DEPLOY_JOBS) expect(job(name).stage).toBe('deploy');
+    expect([...jobs.keys()].sort()).toEqual([
+      'build-image-amd64', 'build-image-arm64', 'build-image-qemu', 'deploy-cdk', 'deploy-manifests', 'merge-image', 'synth', 'test', 'verify-image',
+    ]);
+    expect(Object.fromEntries([...jobs].map(([name, j]) => [name, j.stage]))).toEqual({
+      'test': 'test', 'synth': 'synth', 'build-image-amd64': 'image', 'build-image-arm64': 'image', 'merge-image': 'image',
+      'build-image-qemu': 'image', 'verify-image': 'verify', 'deploy-cdk': 'deploy', 'deploy-manifests': 'deploy',
+    });
   });
 
   it('gives every job a script', () => {
     for (const [name, j] of jobs) expect({ name, script: lines(j, 'script').length > 0 }).toEqual({ name, script: true });
   });
 
-  it('pins every job image and service to an exact version, never latest', () => {
+  it('pins every job image, service and image started from a script to an exact version, never latest', () => {
     const refs: string[] = [];
     for (const [name, j] of jobs) {
       expect({ name, hasImage: j.image !== undefined }).toEqual({ name, hasImage: true });
       refs.push(imageName(j.image));
       for (const service of (j.services as unknown[] | undefined) ?? []) refs.push(imageName(service));
     }
-    // Images started from scripts count too: the binfmt installer and the BuildKit daemon.
+    // The binfmt installer and the BuildKit daemon of the QEMU fallback; the pipeline's own image (a variable) aside.
+    const started: string[] = [];
     for (const j of jobs.values()) {
-      for (const line of allLines(j)) {
+      for (const line of allLines(j).flatMap((l) => l.split('\n'))) {
         const run = runImage(line);
-        if (run !== undefined) refs.push(run);
-        for (const m of line.matchAll(/--driver-opt image=(\S+)/g)) refs.push(m[1]);
+        if (run !== undefined && !run.startsWith('"$')) started.push(run);
+        for (const m of line.matchAll(/--driver-opt image=(\S+)/g)) started.push(m[1]);
       }
     }
-    expect(refs.length).toBeGreaterThanOrEqual(jobs.size + 3);
-    expect(refs.filter((r) => !isPinned(r))).toEqual([]);
+    expect(started).toEqual(['tonistiigi/binfmt:qemu-v9.2.2-52', 'moby/buildkit:v0.25.0']);
+    expect([...refs, ...started].filter((r) => !isPinned(r))).toEqual([]);
   });
 
-  it('runs the Docker service at the same version as the Docker client', () => {
-    const build = job(BUILD_JOB);
-    const client = imageName(build.image);
-    const services = (build.services as unknown[]).map(imageName);
-    expect(client).toMatch(/^docker:\d+\.\d+\.\d+$/);
-    expect(services).toEqual([`${client}-dind`]);
+  it('runs every Docker service at the same version as its Docker client', () => {
+    for (const name of [...Object.values(NATIVE_JOBS), MERGE_JOB, QEMU_JOB]) {
+      const j = job(name);
+      expect(imageName(j.image)).toMatch(/^docker:\d+\.\d+\.\d+$/);
+      expect((j.services as unknown[]).map(imageName)).toEqual([`${imageName(j.image)}-dind`]);
+    }
+  });
+
+  it('runs Node.js jobs on a supported LTS (24) that package.json engines accepts', () => {
+    const engines = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const nodeJobs = [...jobs].filter(([, j]) => imageName(j.image).startsWith('node:'));
+    expect(nodeJobs.map(([name]) => name).sort()).toEqual(['deploy-cdk', 'synth', 'test', 'verify-image']);
+    for (const [name, j] of nodeJobs) {
+      const version = /^node:(\d+\.\d+\.\d+)-bookworm-slim$/.exec(imageName(j.image))?.[1] ?? '';
+      expect({ name, version }).toEqual({ name, version: expect.stringMatching(/^24\./) });
+      expect(satisfies(version, engines)).toBe(true);
+    }
   });
 
   it('tests with npm ci and npm test after installing the Debian packages the suite needs', () => {
     const t = job('test');
-    expect(imageName(t.image)).toMatch(/^node:20\.\d+\.\d+-bookworm-slim$/);
     const all = allLines(t);
     const install = all.find((l) => l.includes('apt-get install')) ?? '';
-    for (const pkg of ['docker-registry', 'python3', 'git']) expect(install.split(/\s+/)).toContain(pkg);
-    expect(all.indexOf(install)).toBeLessThan(all.indexOf('npm test'));
+    for (const pkg of ['docker-registry', 'apache2-utils', 'python3', 'git']) expect(words(install)).toContain(pkg);
     expect(lines(t, 'script')).toEqual(['npm ci', 'npm test']);
   });
 
-  it('synthesizes with the pushed image and keeps cdk.out/ and dist/', () => {
+  it('synthesizes with the commit image once the ECR repository is known, and keeps cdk.out/ and dist/', () => {
     const s = job('synth');
-    expect(lines(s, 'script')).toContain('npm run synth');
-    expect((s.artifacts as Job).paths).toEqual(expect.arrayContaining(['cdk.out/', 'dist/']));
-    expect((s.variables as Job).PRINT_PLATFORM_INFO_IMAGE).toBe(IMAGE_REF);
+    expect(lines(s, 'script')).toEqual([
+      'if [ -n "$ECR_REPOSITORY_URI" ]; then export PRINT_PLATFORM_INFO_IMAGE="$IMAGE_REF"; fi',
+      'npm ci',
+      'npm run synth',
+    ]);
+    expect((s.artifacts as Job).paths).toEqual(['cdk.out/', 'dist/']);
+    expect(globals.IMAGE_REF).toBe(IMAGE_REF);
   });
 
-  it('builds both platforms without provenance and pushes', () => {
-    const builds = allLines(job(BUILD_JOB)).filter((l) => l.includes('docker buildx build'));
-    expect(builds).toHaveLength(1);
-    const args = builds[0].split(/\s+/);
-    expect(args[args.indexOf('--platform') + 1]).toBe('linux/amd64,linux/arm64');
+  it('turns off the cdk8s-cli upgrade check for every job', () => {
+    expect(globals.CDK8S_CHECK_UPGRADE).toBe('false');
+  });
+
+  it('takes runner tags from variables that default to GitLab.com hosted runners', () => {
+    expect(globals).toMatchObject({ RUNNER_TAG_AMD64: 'saas-linux-small-amd64', RUNNER_TAG_ARM64: 'saas-linux-small-arm64', IMAGE_BUILD: 'native' });
+    expect(job(NATIVE_JOBS.amd64)).toMatchObject({ tags: ['$RUNNER_TAG_AMD64'], variables: expect.objectContaining({ ARCH: 'amd64' }) });
+    expect(job(NATIVE_JOBS.arm64)).toMatchObject({ tags: ['$RUNNER_TAG_ARM64'], variables: expect.objectContaining({ ARCH: 'arm64' }) });
+  });
+
+  it.each(Object.values(NATIVE_JOBS))('%s builds one platform natively without provenance, pushes, runs and checks it', (name) => {
+    const script = lines(job(name), 'script').join('\n');
+    const push = script.split('\n').find((l) => l.includes('docker buildx build') && l.includes('--push')) ?? '';
+    const args = words(push);
+    expect(args[args.indexOf('--platform') + 1]).toBe('"linux/$ARCH"');
     expect(args[args.indexOf('--provenance') + 1]).toBe('false');
-    expect(args).toContain('--push');
     expect(args[args.length - 1]).toBe('image/');
+    expect(script).toContain('docker run --rm --platform "linux/$ARCH" "$RUN_REF"');
+    expect(script).toContain('grep -q "^kubernetes.io/arch=$ARCH " run.log');
+    expect(job(name).rules).toEqual([{ if: '$IMAGE_BUILD == "qemu"', when: 'never' }, { when: 'on_success' }]);
+    expect((job(name).artifacts as Job).reports).toEqual({ dotenv: 'digest.env' });
   });
 
-  it('registers QEMU for arm64 and uses a buildx builder', () => {
-    const all = allLines(job(BUILD_JOB));
+  it('merges the two tested digests into one index, on the default branch only', () => {
+    const m = job(MERGE_JOB);
+    expect(m.needs).toEqual([NATIVE_JOBS.amd64, NATIVE_JOBS.arm64]);
+    expect(m.rules).toEqual([{ if: '$IMAGE_BUILD == "qemu"', when: 'never' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
+    expect(lines(m, 'script')).toContain('docker buildx imagetools create --tag "$IMAGE_REF" --tag "$ECR_REPOSITORY_URI:latest" "$ECR_REPOSITORY_URI@$IMAGE_DIGEST_AMD64" "$ECR_REPOSITORY_URI@$IMAGE_DIGEST_ARM64"');
+  });
+
+  it('keeps the QEMU build as a fallback that runs only when IMAGE_BUILD=qemu', () => {
+    const q = job(QEMU_JOB);
+    expect(q.rules).toEqual([{ if: '$IMAGE_BUILD == "qemu"' }]);
+    const all = allLines(q);
     const binfmt = all.find((l) => l.includes('tonistiigi/binfmt')) ?? '';
-    expect(binfmt).toMatch(/^docker run .*--privileged/);
-    expect(binfmt).toMatch(/--install \S*arm64/);
+    expect(binfmt).toMatch(/^docker run .*--privileged.*--install \S*arm64/);
     const create = all.findIndex((l) => /^docker buildx create\b.*--use\b/.test(l));
     expect(create).toBeGreaterThan(all.indexOf(binfmt));
-    expect(create).toBeLessThan(all.findIndex((l) => l.includes('docker buildx build')));
+    expect(lines(q, 'script').join('\n')).toContain('docker buildx build --platform linux/amd64,linux/arm64 --provenance false --tag "$IMAGE_REF" --tag "$ECR_REPOSITORY_URI:latest" --push image/');
   });
 
-  it('logs in with --password-stdin only, never a password argument', () => {
-    const logins = [...jobs.values()].flatMap(allLines).filter((l) => /\bdocker login\b/.test(l));
-    expect(logins.length).toBeGreaterThan(0);
-    for (const login of logins) {
-      expect(login).toContain('--password-stdin');
-      expect(login).toMatch(/^echo "\$CI_REGISTRY_PASSWORD" \| docker login/);
-      expect(login).not.toMatch(/\s-p(\s|=|\$)|--password[\s=]/);
-    }
+  it('logs in to ECR with a token piped from the OIDC role, never a password argument', () => {
+    const logins = text.split('\n').filter((l) => /\bdocker login\b/.test(l) && !l.trim().startsWith('#'));
+    expect(logins.map((l) => l.trim())).toEqual([
+      'aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "${ECR_REPOSITORY_URI%%/*}"',
+    ]);
+    expect(text).not.toMatch(/CI_REGISTRY_PASSWORD|CI_JOB_TOKEN|imagePullSecret|registry-credentials/);
   });
 
-  it('verifies the pushed commit tag after the build, with registry credentials in the environment', () => {
+  it('verifies the commit image after whichever build ran, with only the libraries installed and the ECR token for ECR only', () => {
     const v = job(VERIFY_JOB);
-    expect(STAGES.indexOf(String(v.stage))).toBeGreaterThan(STAGES.indexOf(String(job(BUILD_JOB).stage)));
-    expect(v.needs).toEqual([BUILD_JOB]);
-    expect(lines(v, 'script')).toEqual(['npm ci', 'npm run check-image -- "$IMAGE_REF"']);
-    expect(v.variables).toMatchObject({ REGISTRY_USERNAME: '$CI_REGISTRY_USER', REGISTRY_PASSWORD: '$CI_REGISTRY_PASSWORD' });
-    expect((config.variables as Job).IMAGE_REF).toBe(IMAGE_REF);
+    expect(v.needs).toEqual([{ job: MERGE_JOB, optional: true }, { job: QEMU_JOB, optional: true }]);
+    expect(v.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
+    const script = lines(v, 'script');
+    expect(script).toContain('npm ci --omit=dev');
+    expect(script).toContain('export REGISTRY_HOST="${ECR_REPOSITORY_URI%%/*}"');
+    expect(script).toContain('export REGISTRY_PASSWORD="$(aws ecr get-login-password --region "$AWS_REGION")"');
+    expect(script[script.length - 1]).toBe('npm run check-image -- "$IMAGE_REF"');
+    expect(v.variables).toMatchObject({ REGISTRY_USERNAME: 'AWS' });
+    expect(v.variables).not.toHaveProperty('REGISTRY_PASSWORD');
+  });
+
+  it('installs no test tooling outside the test and synth jobs (devDependencies hold jest, cdk8s-cli, linters)', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    for (const tool of ['jest', 'cdk8s-cli', 'eslint', 'gitlab-ci-local']) expect(Object.keys(pkg.devDependencies)).toContain(tool);
+    expect(Object.keys(pkg.dependencies)).toContain('aws-cdk');
+    for (const name of [VERIFY_JOB, 'deploy-cdk']) {
+      const installs = lines(job(name), 'script').filter((l) => l.startsWith('npm ci'));
+      expect({ name, installs }).toEqual({ name, installs: ['npm ci --omit=dev'] });
+    }
   });
 
   it.each(DEPLOY_JOBS)('%s is manual, default branch only, after verify, with OIDC credentials', (name) => {
     const d = job(name);
     expect(d.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH', when: 'manual' }]);
-    expect(d.needs).toEqual(expect.arrayContaining([VERIFY_JOB, 'synth']));
+    expect(d.needs).toEqual(['synth', VERIFY_JOB]);
     expect(d.id_tokens).toEqual({ GITLAB_OIDC_TOKEN: { aud: 'sts.amazonaws.com' } });
-    expect(d.variables).toMatchObject({
-      AWS_ROLE_ARN: '$AWS_DEPLOY_ROLE_ARN',
-      AWS_WEB_IDENTITY_TOKEN_FILE: expect.stringMatching(/^\//),
-      PRINT_PLATFORM_INFO_IMAGE: IMAGE_REF,
-    });
-    expect(lines(d, 'before_script')).toContain('printf \'%s\' "$GITLAB_OIDC_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"');
+    expect(d.variables).toMatchObject({ AWS_ROLE_ARN: '$AWS_DEPLOY_ROLE_ARN', AWS_WEB_IDENTITY_TOKEN_FILE: '/tmp/gitlab-oidc-token' });
+    expect(lines(d, 'script')[0]).toBe('aws_credentials');
   });
 
-  it('deploys with cdk deploy and kubectl apply of dist/', () => {
+  it('deploys the stack with the GitLab keys that created the deploy role', () => {
     const cdk = lines(job('deploy-cdk'), 'script').find((l) => l.startsWith('npx cdk deploy')) ?? '';
-    expect(cdk).toMatch(/^npx cdk deploy --all --require-approval never /);
-    // The stack keeps the deploy role only while it is synthesized with the GitLab project.
-    expect(cdk).toContain('-c gitlabProject="$CI_PROJECT_PATH" -c gitlabUrl="$CI_SERVER_URL"');
-    const manifests = lines(job('deploy-manifests'), 'script');
-    expect(manifests.some((l) => l.startsWith('aws eks update-kubeconfig'))).toBe(true);
-    expect(manifests[manifests.length - 1]).toBe('kubectl apply -f dist/');
+    expect(cdk).toBe('npx cdk deploy --all --require-approval never -c gitlabProject="$CI_PROJECT_PATH" -c gitlabUrl="$CI_SERVER_URL" -c gitlabBranches="$CI_DEFAULT_BRANCH"');
+    expect((job('deploy-cdk').variables as Job).PRINT_PLATFORM_INFO_IMAGE).toBe(IMAGE_REF);
+  });
+
+  it('applies dist/ except the namespace the stack owns, then waits for the Jobs and checks their architectures', () => {
+    const script = lines(job('deploy-manifests'), 'script');
+    expect(script.slice(-3)).toEqual([
+      'aws eks update-kubeconfig --name "$EKS_CLUSTER_NAME" --region "$AWS_REGION"',
+      'kubectl apply $(ls dist/*.k8s.yaml | grep -v \'/00-namespace\\.k8s\\.yaml$\' | sed \'s/^/-f /\')',
+      'sh scripts/check-workloads.sh dist',
+    ]);
+  });
+
+  it('keeps the deploy job\'s kubectl within one minor version of the configured Kubernetes version', () => {
+    const kubectl = /^alpine\/k8s:1\.(\d+)\.\d+$/.exec(imageName(job('deploy-manifests').image));
+    expect(kubectl).not.toBeNull();
+    const configured = resolveProjectConfig(readCdkJsonContext(), {}).cluster.kubernetesVersion;
+    const skew = Math.abs(Number(kubectl?.[1]) - Number(configured.split('.')[1]));
+    expect({ kubectl: imageName(job('deploy-manifests').image), configured, withinOneMinor: skew <= 1 })
+      .toEqual({ kubectl: imageName(job('deploy-manifests').image), configured, withinOneMinor: true });
   });
 
   it('holds no stored AWS keys', () => {
@@ -226,60 +296,145 @@ describe('.gitlab-ci.yml structure', () => {
   });
 });
 
-describe('build-image job script, run against a stub docker', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'build-image-'));
-    // Records each call's arguments, and what `docker login` read from stdin.
-    writeFileSync(path.join(dir, 'docker'), [
-      '#!/bin/sh',
-      'echo "ARGS $*" >> "$DOCKER_LOG"',
-      'if [ "$1" = login ]; then echo "STDIN $(cat)" >> "$DOCKER_LOG"; fi',
-      '',
-    ].join('\n'));
-    chmodSync(path.join(dir, 'docker'), 0o755);
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// ---------------------------------------------------------------------------------------------------------
+// The image jobs' shell, run by sh with stand-ins for docker, aws and apk that record their arguments.
 
-  function runJob(branch: string): string[] {
-    const log = path.join(dir, `${branch}.log`);
-    const registryImage = 'registry.example.com/group/project';
-    const sha = '0123456789abcdef0123456789abcdef01234567';
-    execFileSync('sh', ['-e', '-c', allLines(job(BUILD_JOB)).join('\n')], {
-      env: {
-        PATH: `${dir}:${process.env.PATH}`,
-        DOCKER_LOG: log,
-        CI_COMMIT_BRANCH: branch,
-        CI_DEFAULT_BRANCH: 'main',
-        CI_REGISTRY: 'registry.example.com',
-        CI_REGISTRY_IMAGE: registryImage,
-        CI_REGISTRY_USER: 'gitlab-ci-token',
-        CI_REGISTRY_PASSWORD: 's3cret-job-token',
-        CI_COMMIT_SHA: sha,
-        // The runner expands job variables before the shell starts.
-        IMAGE_REF: `${registryImage}/print-platform-info:${sha}`,
-      },
-    });
-    return readFileSync(log, 'utf8').trim().split('\n');
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/print-platform-info';
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+const work = mkdtempSync(path.join(tmpdir(), 'gitlab-ci-jobs-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const STUBS: Record<string, string> = {
+  docker: `#!/bin/sh
+echo "docker $*" >> "$CALLS"
+if [ "$1" = login ]; then echo "STDIN $(cat)" >> "$CALLS"; fi
+if [ "$1 $2" = "buildx build" ]; then
+  while [ $# -gt 0 ]; do [ "$1" = --metadata-file ] && printf '{\\n  "containerimage.digest": "%s",\\n  "image.name": "x"\\n}\\n' "$STUB_DIGEST" > "$2"; shift; done
+fi
+if [ "$1" = run ]; then printf '%s\\n' "uname_result(machine='x')" "kubernetes.io/arch=$STUB_PRINTS (machine=m, node=n)"; fi
+exit 0
+`,
+  aws: `#!/bin/sh
+echo "aws $*" >> "$CALLS"
+[ "$1 $2" = "ecr get-login-password" ] && echo "ecr-token-s3cret"
+exit 0
+`,
+  apk: '#!/bin/sh\necho "apk $*" >> "$CALLS"\n',
+};
+
+interface JobRun {
+  readonly status: number | null;
+  readonly output: string;
+  readonly calls: string[];
+  readonly dotenv?: string;
+  readonly dir: string;
+}
+
+function runJob(name: string, vars: Record<string, string>, stub: { prints?: string } = {}): JobRun {
+  const dir = mkdtempSync(path.join(work, `${name}-`));
+  mkdirSync(path.join(dir, 'bin'));
+  for (const [tool, body] of Object.entries(STUBS)) {
+    writeFileSync(path.join(dir, 'bin', tool), body);
+    chmodSync(path.join(dir, 'bin', tool), 0o755);
   }
+  const j = job(name);
+  // The runner expands job and global variables before the shell starts (one level; IMAGE_REF here by hand).
+  const env: Record<string, string> = {
+    PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`,
+    CALLS: path.join(dir, 'calls'),
+    STUB_DIGEST: DIGEST,
+    CI_DEFAULT_BRANCH: 'main',
+    CI_COMMIT_SHA: SHA,
+    GITLAB_OIDC_TOKEN: 'oidc-id-token',
+    ...Object.fromEntries(Object.entries((j.variables as Record<string, string> | undefined) ?? {}).filter(([, v]) => !v.includes('$'))),
+    // Not the job's /tmp path: the test writes inside its own folder.
+    AWS_WEB_IDENTITY_TOKEN_FILE: path.join(dir, 'token'),
+    ...vars,
+  };
+  if (env.ECR_REPOSITORY_URI) env.IMAGE_REF = `${env.ECR_REPOSITORY_URI}:${SHA}`;
+  env.STUB_PRINTS = stub.prints ?? env.ARCH ?? '';
+  const result = spawnSync('sh', ['-e', '-c', allLines(j).join('\n')], { cwd: dir, env, encoding: 'utf8' });
+  let calls: string[] = [];
+  let dotenv: string | undefined;
+  try {
+    calls = readFileSync(path.join(dir, 'calls'), 'utf8').trim().split('\n');
+  } catch { /* no call */ }
+  try {
+    dotenv = readFileSync(path.join(dir, 'digest.env'), 'utf8');
+  } catch { /* not written */ }
+  return { status: result.status, output: `${result.stdout}${result.stderr}`, calls, dotenv, dir };
+}
 
-  const buildCall = (calls: string[]) => calls.find((c) => c.startsWith('ARGS buildx build')) ?? '';
+const AWS_VARS = { AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/deploy', AWS_REGION: 'eu-west-1', ECR_REPOSITORY_URI: ECR };
 
-  it('tags :latest on the default branch', () => {
-    const build = buildCall(runJob('main'));
-    expect(build).toContain('--tag registry.example.com/group/project/print-platform-info:0123456789abcdef0123456789abcdef01234567');
-    expect(build).toContain('--tag registry.example.com/group/project/print-platform-info:latest');
+describe('native build jobs, run against stand-in docker and aws', () => {
+  const onMain = runJob(NATIVE_JOBS.arm64, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS });
+
+  it('on the default branch: logs in to ECR, pushes the arch tag, runs the pushed digest and passes it on', () => {
+    expect(onMain.status).toBe(0);
+    // The two sides of the login pipe run at once: their order in the log varies.
+    expect(onMain.calls.slice(1, 3).sort()).toEqual([
+      'aws ecr get-login-password --region eu-west-1',
+      'docker login --username AWS --password-stdin 123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+    ]);
+    expect([...onMain.calls.slice(0, 1), ...onMain.calls.slice(3)]).toEqual([
+      'apk add --no-cache aws-cli',
+      'STDIN ecr-token-s3cret',
+      `docker buildx build --platform linux/arm64 --provenance false --tag ${ECR}:${SHA}-arm64 --metadata-file build.json --push image/`,
+      `docker run --rm --platform linux/arm64 ${ECR}@${DIGEST}`,
+    ]);
+    expect(onMain.dotenv).toBe(`IMAGE_DIGEST_ARM64=${DIGEST}\n`);
   });
 
-  it('pushes only the commit tag on other branches', () => {
-    const build = buildCall(runJob('feature-x'));
-    expect(build).toContain('print-platform-info:0123456789abcdef0123456789abcdef01234567');
-    expect(build).not.toContain(':latest');
+  it('passes the ECR token on stdin only and writes the OIDC token where the AWS CLI reads it', () => {
+    expect(onMain.calls.filter((c) => !c.startsWith('STDIN') && c.includes('ecr-token-s3cret'))).toEqual([]);
+    expect(onMain.output).not.toContain('ecr-token-s3cret');
+    expect(readFileSync(path.join(onMain.dir, 'token'), 'utf8')).toBe('oidc-id-token');
   });
 
-  it('passes the registry password on stdin and in no argument list', () => {
-    const calls = runJob('main');
-    expect(calls).toContain('STDIN s3cret-job-token');
-    expect(calls.filter((c) => c.startsWith('ARGS') && c.includes('s3cret-job-token'))).toEqual([]);
+  it('fails when the image printed another architecture than the runner\'s', () => {
+    const wrong = runJob(NATIVE_JOBS.arm64, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS }, { prints: 'amd64' });
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.output).toContain(`${ECR}@${DIGEST} did not print kubernetes.io/arch=arm64 on a arm64 runner`);
+    expect(wrong.dotenv).toBeUndefined();
   });
+
+  it('on another branch: builds and runs locally, with no AWS call and no push', () => {
+    const feature = runJob(NATIVE_JOBS.amd64, { CI_COMMIT_BRANCH: 'feature-x' });
+    expect(feature.status).toBe(0);
+    expect(feature.calls).toEqual([
+      'docker buildx build --platform linux/amd64 --provenance false --tag print-platform-info:amd64 --load image/',
+      'docker run --rm --platform linux/amd64 print-platform-info:amd64',
+    ]);
+  });
+
+  it('on the default branch without the ECR variable: fails saying which CI/CD variable to set', () => {
+    const unset = runJob(NATIVE_JOBS.amd64, { CI_COMMIT_BRANCH: 'main', AWS_DEPLOY_ROLE_ARN: AWS_VARS.AWS_DEPLOY_ROLE_ARN, AWS_REGION: 'eu-west-1' });
+    expect(unset.status).not.toBe(0);
+    expect(unset.output).toContain('Set the CI/CD variable ECR_REPOSITORY_URI (stack output EcrRepositoryUri)');
+    expect(unset.calls).toEqual([]);
+  });
+});
+
+describe('merge job, run against stand-in docker and aws', () => {
+  it('indexes the two digests under the commit tag and latest', () => {
+    const merged = runJob(MERGE_JOB, {
+      CI_COMMIT_BRANCH: 'main', ...AWS_VARS, IMAGE_DIGEST_AMD64: `sha256:${'b'.repeat(64)}`, IMAGE_DIGEST_ARM64: DIGEST,
+    });
+    expect(merged.status).toBe(0);
+    expect(merged.calls).toContain(`docker buildx imagetools create --tag ${ECR}:${SHA} --tag ${ECR}:latest ${ECR}@sha256:${'b'.repeat(64)} ${ECR}@${DIGEST}`);
+  });
+
+  it('refuses to merge without both digests', () => {
+    const missing = runJob(MERGE_JOB, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS, IMAGE_DIGEST_ARM64: DIGEST });
+    expect(missing.status).not.toBe(0);
+    expect(missing.output).toContain('a build job passed no digest');
+  });
+});
+
+test('the job shell is POSIX sh (the docker image has no bash)', () => {
+  for (const name of [...Object.values(NATIVE_JOBS), MERGE_JOB, QEMU_JOB]) {
+    expect(() => execFileSync('sh', ['-n', '-c', allLines(job(name)).join('\n')])).not.toThrow();
+  }
 });
