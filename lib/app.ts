@@ -34,8 +34,8 @@ export interface BuildAppOptions {
 
 export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.env, options: BuildAppOptions = {}): BuildAppResult {
   const context = app.node.getAllContext() as Record<string, unknown>;
-  const config = resolveProjectConfig((key) => app.node.tryGetContext(key), env, Object.keys(context));
   const date = (options.clock ?? systemClock)();
+  const config = resolveProjectConfig((key) => app.node.tryGetContext(key), env, Object.keys(context), date);
   const stack = new MixedArchEksStack(app, STACK_NAME, {
     date,
     config: config.cluster,

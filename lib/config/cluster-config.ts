@@ -1,5 +1,12 @@
 import { ConfigIssue } from './errors';
-import { EKS_KUBERNETES_VERSIONS, LAST_AL2_KUBERNETES_VERSION, findKubernetesVersion, newestStandardSupportVersion } from './kubernetes-versions';
+import {
+  LAST_AL2_KUBERNETES_VERSION,
+  availableKubernetesVersions,
+  findKubernetesVersion,
+  isoDay,
+  newestStandardSupportVersion,
+  supportPhase,
+} from './kubernetes-versions';
 import { resolveGitLab } from './gitlab-config';
 import { resolveNodeGroups } from './node-group-config';
 import { AMI_FAMILIES, AmiFamily, CONFIG_DEFAULTS, ClusterConfig, ENDPOINT_ACCESS_MODES, EndpointAccessMode } from './types';
@@ -20,7 +27,7 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
  * The cluster keys: node OS and Kubernetes version, node groups, network, endpoint, admins, ECR, GitLab.
  * Pushes every problem to `issues`; the result is complete only when none was pushed.
  */
-export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): ClusterConfig {
+export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issues: ConfigIssue[], date: Date): ClusterConfig {
   const clusterName = reader.string('clusterName') ?? CONFIG_DEFAULTS.clusterName;
   if (!CLUSTER_NAME.test(clusterName)) {
     issues.push({ key: 'clusterName', value: clusterName, problem: 'not an EKS cluster name', fix: 'use 1-100 letters, digits, - and _, starting with a letter or digit, such as "mixed-arch-eks"' });
@@ -31,7 +38,7 @@ export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issu
     issues.push({ key: 'controlPlaneLogRetentionDays', value: controlPlaneLogRetentionDays, problem: 'not a retention period CloudWatch Logs offers', fix: `use one of ${LOG_RETENTION_DAYS.join(', ')} (nearest: ${nearest})` });
   }
   const amiFamily = reader.oneOf('amiFamily', AMI_FAMILIES, CONFIG_DEFAULTS.amiFamily, 'upper');
-  const kubernetesVersion = resolveKubernetesVersion(reader, amiFamily, issues);
+  const kubernetesVersion = resolveKubernetesVersion(reader, amiFamily, issues, date);
   const nodeGroups = resolveNodeGroups(reader, amiFamily ?? 'AL2', kubernetesVersion, issues);
 
   const vpcId = reader.string('vpcId');
@@ -95,18 +102,54 @@ export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issu
   };
 }
 
-function resolveKubernetesVersion(reader: ValueReader, amiFamily: AmiFamily | undefined, issues: ConfigIssue[]): string | undefined {
+/**
+ * The Kubernetes version: given, or the default of the AMI family on `date`. A version EKS does not offer on
+ * that day (unknown, not yet released, or past extended support) is refused.
+ */
+function resolveKubernetesVersion(reader: ValueReader, amiFamily: AmiFamily | undefined, issues: ConfigIssue[], date: Date): string | undefined {
   const raw = reader.raw('kubernetesVersion');
-  const fallback = amiFamily === 'AL2' ? LAST_AL2_KUBERNETES_VERSION : newestStandardSupportVersion();
-  // With an invalid amiFamily the default is unknown; one error for the family is enough.
-  if (raw === undefined) return amiFamily ? fallback : undefined;
-  const known = EKS_KUBERNETES_VERSIONS.map((v) => v.version).join(', ');
+  const available = availableKubernetesVersions(date).map((v) => v.version);
+  const offered = available.length > 0 ? `one of ${available.join(', ')}` : 'a version EKS offers (update lib/config/kubernetes-versions.ts)';
+  const fallback = amiFamily === 'AL2' ? LAST_AL2_KUBERNETES_VERSION : newestStandardSupportVersion(date);
+  if (raw === undefined) {
+    // With an invalid amiFamily the default is unknown; one error for the family is enough.
+    if (!amiFamily) return undefined;
+    if (fallback === undefined) {
+      issues.push({ key: 'kubernetesVersion', value: undefined, problem: `no Kubernetes version of this project's table is in standard support on ${isoDay(date)}`, fix: `set ${offered}, and update mixed-arch-eks for the newer versions` });
+      return undefined;
+    }
+    const support = findKubernetesVersion(fallback);
+    if (amiFamily === 'AL2' && support && supportPhase(support, date) === 'ended') {
+      issues.push({
+        key: 'amiFamily', value: 'AL2',
+        problem: `Kubernetes ${fallback}, the last version with EKS Amazon Linux 2 AMIs, left extended support after ${support.endOfExtendedSupport}: EKS no longer runs it`,
+        fix: 'set amiFamily to "AL2023" or "BOTTLEROCKET" (an existing cluster: EKS has already upgraded its control plane)',
+      });
+      return undefined;
+    }
+    return fallback;
+  }
   if (typeof raw !== 'string') {
-    issues.push({ key: 'kubernetesVersion', value: raw, problem: 'must be a string (a JSON number turns "1.30" into 1.3)', fix: `quote it, for example "${fallback}"` });
+    issues.push({ key: 'kubernetesVersion', value: raw, problem: 'must be a string (a JSON number turns "1.30" into 1.3)', fix: `quote it, for example "${fallback ?? available[available.length - 1]}"` });
     return undefined;
   }
-  if (!findKubernetesVersion(raw)) {
-    issues.push({ key: 'kubernetesVersion', value: raw, problem: 'not a Kubernetes version that Amazon EKS supports', fix: `use one of ${known}, or leave it out for ${fallback}` });
+  const orDefault = fallback ? `, or leave it out for ${fallback}` : '';
+  const support = findKubernetesVersion(raw);
+  if (!support) {
+    issues.push({ key: 'kubernetesVersion', value: raw, problem: 'not a Kubernetes version that Amazon EKS supports', fix: `use ${offered}${orDefault}` });
+    return undefined;
+  }
+  const phase = supportPhase(support, date);
+  if (phase === 'ended') {
+    issues.push({
+      key: 'kubernetesVersion', value: raw,
+      problem: `Amazon EKS ended extended support for Kubernetes ${raw} after ${support.endOfExtendedSupport}: it creates no clusters on it and upgrades existing control planes itself`,
+      fix: `use ${offered} (an existing cluster moves one minor version per deploy)${orDefault}`,
+    });
+    return undefined;
+  }
+  if (phase === 'unreleased') {
+    issues.push({ key: 'kubernetesVersion', value: raw, problem: `Amazon EKS releases Kubernetes ${raw} on ${support.eksRelease}`, fix: `use ${offered}${orDefault}` });
     return undefined;
   }
   return raw;

@@ -57,7 +57,7 @@ export function runCostCli(argv: readonly string[], options: CostCliOptions = {}
   const today = clock();
   try {
     const context = { ...loadCdkJsonContext(), ...overrides };
-    const { cluster } = resolveProjectConfig((key) => context[key], process.env, Object.keys(context));
+    const { cluster } = resolveProjectConfig((key) => context[key], process.env, Object.keys(context), today);
     const report = computeCost(cluster, prices, today);
     let alternative;
     const al2023Version = newestStandardSupportVersion(today);

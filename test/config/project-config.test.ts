@@ -1,6 +1,6 @@
 import { ConfigError } from '../../lib/config/errors';
 import { clusterArchitectures, resolveProjectConfig } from '../../lib/config/project-config';
-import { contextWith } from '../support/cdk';
+import { TEST_DAY, contextWith } from '../support/cdk';
 
 const group = (overrides: Record<string, unknown>) => ({
   name: 'graviton', arch: 'arm64', instanceTypes: ['m7g.large'], minSize: 1, desiredSize: 1, maxSize: 3, ...overrides,
@@ -8,7 +8,7 @@ const group = (overrides: Record<string, unknown>) => ({
 
 function resolve(overrides: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
   const context = contextWith(overrides);
-  return resolveProjectConfig((key) => context[key], env);
+  return resolveProjectConfig((key) => context[key], env, undefined, TEST_DAY);
 }
 
 /** The message of the ConfigError that `overrides` cause (fails the test if none is thrown). */
