@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../lib/config/errors';
-import { buildApp } from '../lib/app';
+import { buildApp } from './app';
 
 // No auto-synth at exit: a rejected configuration must leave no cloud assembly behind.
 const app = new App({ autoSynth: false });

@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { App, YamlOutputType } from 'cdk8s';
+import { App, Chart, YamlOutputType } from 'cdk8s';
 import { clusterArchitectures } from '../lib/config/project-config';
 import { ProjectConfig } from '../lib/config/types';
+import type { KubernetesObjects, WorkloadManifests } from '../lib/mixed-arch-eks-stack';
 import { BusyboxChart } from './charts/busybox-chart';
 import { NamespaceChart } from './charts/namespace-chart';
 import { PrintPlatformInfoChart } from './charts/print-platform-info-chart';
@@ -21,6 +22,18 @@ export function addWorkloadCharts(app: App, config: ProjectConfig): void {
       namespace, image: printPlatformInfoImage, imagePullSecretName, nodeGroups, arch,
     });
   }
+}
+
+/** The charts' Kubernetes objects, for the CDK stack to apply (`deployWorkloads`, the pipeline's namespace). */
+export function workloadManifests(config: ProjectConfig): WorkloadManifests {
+  const app = new App();
+  addWorkloadCharts(app, config);
+  const objects = (chart: Chart): KubernetesObjects => ({ id: chart.node.id, objects: chart.toJson() });
+  const namespace = app.charts.find((chart) => chart instanceof NamespaceChart);
+  return {
+    namespace: namespace ? objects(namespace) : undefined,
+    workloads: app.charts.filter((chart) => chart !== namespace).map(objects),
+  };
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   isoDay,
   supportPhase,
 } from './config/kubernetes-versions';
-import { ClusterConfig, GitLabConfig, WorkloadConfig } from './config/types';
+import { ClusterConfig, GitLabConfig } from './config/types';
 import { priceTableFor } from './cost/prices';
 import { ClusterAdminAccess } from './constructs/cluster-admin-access';
 import { GitLabDeployRole } from './constructs/gitlab-deploy-role';
@@ -26,11 +26,17 @@ export interface MixedArchEksStackProps extends StackProps {
   /** The validated cluster configuration (see resolveProjectConfig). */
   readonly config: ClusterConfig;
   /**
-   * The workloads to apply with `cdk deploy` when `config.deployWorkloads` is set: the same charts
-   * `cdk8s synth` writes to dist/.
-   * @default - none; apply dist/ with kubectl
+   * The namespace the workloads run in: the GitLab deploy role may edit it, and nothing else.
+   * @default 'default'
    */
-  readonly workloads?: WorkloadConfig;
+  readonly workloadNamespace?: string;
+  /**
+   * The Kubernetes objects of the workloads (the charts `cdk8s synth` writes to dist/), built by the caller so
+   * that lib/ never loads k8s/. Called only when the stack applies some: every chart with `deployWorkloads`,
+   * the namespace alone when the GitLab pipeline deploys into a namespace of its own.
+   * @default - none; `deployWorkloads` then fails
+   */
+  readonly workloadManifests?: () => WorkloadManifests;
   /**
    * The date of the synth: it decides the support phase the warnings name.
    * @default - today
@@ -50,6 +56,21 @@ const ALL_LOG_TYPES = [
 ];
 
 /** One EKS cluster with Graviton and x86_64 managed node groups, and the ECR repository for its images. */
+/** One chart's Kubernetes objects, as `Chart.toJson()` returns them. */
+export interface KubernetesObjects {
+  /** The chart's id: the manifest is `Workload-<id>` in the stack. */
+  readonly id: string;
+  readonly objects: readonly Record<string, unknown>[];
+}
+
+/** What the stack may apply to the cluster. */
+export interface WorkloadManifests {
+  /** The workloads' namespace: applied first and kept on delete. Undefined for `default`. */
+  readonly namespace?: KubernetesObjects;
+  /** The workloads themselves. */
+  readonly workloads: readonly KubernetesObjects[];
+}
+
 export class MixedArchEksStack extends Stack {
   readonly cluster: eks.Cluster;
   readonly nodeGroups: MixedArchNodeGroups;
@@ -86,8 +107,8 @@ export class MixedArchEksStack extends Stack {
     // The pipeline's access entry is namespace-scoped edit, which cannot create a namespace (only cluster
     // admin can; EKS user guide, "Associate access policies with access entries": the namespaces must exist).
     // So when the pipeline deploys into a namespace of its own, the stack creates it.
-    const pipelineNamespace = config.gitlab && !config.deployWorkloads && props.workloads && props.workloads.namespace !== 'default'
-      ? props.workloads : undefined;
+    const workloadNamespace = props.workloadNamespace ?? 'default';
+    const pipelineNamespace = config.gitlab !== undefined && !config.deployWorkloads && workloadNamespace !== 'default';
 
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName: config.clusterName,
@@ -114,7 +135,7 @@ export class MixedArchEksStack extends Stack {
       // treat as a replacement, so the property stays absent (a test checks it).
       // kubectl runs in a Lambda function, so it exists only when the stack applies manifests.
       kubectlProviderOptions: config.deployWorkloads || pipelineNamespace
-        ? { kubectlLayer: loadWorkloadModules().kubectlLayerFor(this, config.kubernetesVersion) }
+        ? { kubectlLayer: loadKubectlLayerFor()(this, config.kubernetesVersion) }
         : undefined,
     });
     this.cluster.node.addDependency(controlPlaneLogs);
@@ -142,43 +163,35 @@ export class MixedArchEksStack extends Stack {
     // after the vpc-cni add-on holds its Pod Identity association (see README, "Upgrading an existing cluster").
     this.nodeGroups.role.node.addDependency(this.addons.vpcCni);
     this.imageRepository = new ImageRepository(this, 'PrintPlatformInfoImages', { repositoryName: config.ecrRepositoryName });
-    if (config.deployWorkloads) this.deployWorkloads(config, props.workloads);
-    if (pipelineNamespace) this.createNamespace(pipelineNamespace);
+    if (config.deployWorkloads || pipelineNamespace) {
+      if (!props.workloadManifests) throw new Error('MixedArchEksStack: deployWorkloads and a GitLab namespace need props.workloadManifests');
+      this.applyManifests(props.workloadManifests(), config.deployWorkloads);
+    }
     if (this.cluster.kubectlProvider) this.acknowledgeKubectlProvider();
-    if (config.gitlab) this.gitlabDeployRole = this.createGitLabDeployRole(config.gitlab, props.workloads?.namespace ?? 'default');
+    if (config.gitlab) this.gitlabDeployRole = this.createGitLabDeployRole(config.gitlab, workloadNamespace);
 
     this.addOutputs(config);
   }
 
-  private deployWorkloads(cluster: ClusterConfig, workloads: WorkloadConfig | undefined): void {
-    if (!workloads) throw new Error('deployWorkloads needs the workload configuration (props.workloads)');
-    const { Cdk8sApp, NamespaceChart, addWorkloadCharts } = loadWorkloadModules();
-    const charts = new Cdk8sApp();
-    addWorkloadCharts(charts, { cluster, workloads });
-    // overwrite: a create that finds the objects (a retry, or dist/ applied by hand before) applies over them
-    // instead of failing on `kubectl create`.
-    // (addCdk8sChart takes no overwrite; this is what it does, in the same scope, plus that.)
-    const manifests = charts.charts.map((chart) => ({
-      chart,
-      manifest: new eks.KubernetesManifest(this.cluster, `Workload-${chart.node.id}`, { cluster: this.cluster, manifest: chart.toJson(), overwrite: true }),
-    }));
-    const namespace = manifests.find(({ chart }) => chart instanceof NamespaceChart)?.manifest;
-    if (namespace) keepNamespace(namespace);
-    for (const { manifest } of manifests) {
-      // Node groups first: pods applied before any node exists would only wait. Then their namespace.
-      for (const group of this.nodeGroups.nodegroups.values()) manifest.node.addDependency(group);
-      if (namespace && manifest !== namespace) manifest.node.addDependency(namespace);
-    }
-  }
-
   /**
-   * The workloads' namespace alone, for the pipeline to apply into. Same construct id as with
-   * deployWorkloads, so switching between the two keeps the one namespace instead of replacing it.
+   * Applies the namespace and, with `workloads`, every
+   * chart, after the node groups (pods applied before any node exists would only wait) and the namespace.
+   * `overwrite`: a create that finds the objects (a retry, or dist/ applied by hand) applies over them instead of
+   * failing on `kubectl create`. Same scope and ids as `addCdk8sChart`, which takes no `overwrite`.
    */
-  private createNamespace(workloads: WorkloadConfig): void {
-    const { Cdk8sApp, NamespaceChart } = loadWorkloadModules();
-    const chart = new NamespaceChart(new Cdk8sApp(), NamespaceChart.ID, { name: workloads.namespace });
-    keepNamespace(this.cluster.addCdk8sChart(`Workload-${NamespaceChart.ID}`, chart));
+  private applyManifests(manifests: WorkloadManifests, workloads: boolean): void {
+    const apply = ({ id, objects }: KubernetesObjects) =>
+      new eks.KubernetesManifest(this.cluster, `Workload-${id}`, { cluster: this.cluster, manifest: [...objects], overwrite: true });
+    const namespace = manifests.namespace ? apply(manifests.namespace) : undefined;
+    // Deleting a namespace deletes everything in it, so one the stack stops managing (a config change,
+    // `cdk destroy`) is left in the cluster; a failed first create still removes it (RetainExceptOnCreate).
+    if (namespace) (namespace.node.defaultChild as CfnResource).applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+    if (!workloads) return;
+    for (const chart of manifests.workloads) {
+      const manifest = apply(chart);
+      for (const group of this.nodeGroups.nodegroups.values()) manifest.node.addDependency(group);
+      if (namespace) manifest.node.addDependency(namespace);
+    }
   }
 
   private acknowledgeKubectlProvider(): void {
@@ -302,27 +315,10 @@ export class MixedArchEksStack extends Stack {
   }
 }
 
-/**
- * cdk8s, the charts and the kubectl layers, loaded only when the stack applies workloads: the default synth
- * skips about 150 ms of module loading (measured, see README "Performance").
- */
-function loadWorkloadModules() {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  return {
-    Cdk8sApp: (require('cdk8s') as typeof import('cdk8s')).App,
-    addWorkloadCharts: (require('../k8s/app') as typeof import('../k8s/app')).addWorkloadCharts,
-    NamespaceChart: (require('../k8s/charts/namespace-chart') as typeof import('../k8s/charts/namespace-chart')).NamespaceChart,
-    kubectlLayerFor: (require('./constructs/kubectl-layer') as typeof import('./constructs/kubectl-layer')).kubectlLayerFor,
-  };
-  /* eslint-enable @typescript-eslint/no-require-imports */
-}
-
-/**
- * Deleting a namespace deletes everything in it, so a namespace the stack stops managing (a config change,
- * `cdk destroy`) is left in the cluster; a failed first create still removes it (RetainExceptOnCreate).
- */
-function keepNamespace(manifest: Construct): void {
-  (manifest.node.defaultChild as CfnResource).applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+/** The kubectl layers, loaded only when the stack needs kubectl (each layer package is large). */
+function loadKubectlLayerFor() {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./constructs/kubectl-layer') as typeof import('./constructs/kubectl-layer')).kubectlLayerFor;
 }
 
 function pascal(name: string): string {

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { buildApp } from '../lib/app';
+import { buildApp } from '../bin/app';
 import { TEST_DAY, annotationsOf, contextWith, synthQuietly } from './support/cdk';
 
 // The default stack, synthesized once for the whole file; its warnings are asserted below, not printed.

@@ -170,11 +170,13 @@ describe('check-workloads.sh', () => {
   test('finds the Jobs of the real cdk8s output, one per cluster architecture plus the unpinned one', () => {
     const outdir = path.join(work, 'real-dist');
     buildK8sApp(resolveProjectConfig(readCdkJsonContext(), {}), outdir).synth();
-    const run = check('real', outdir, { logs: HEALTHY });
+    // The Jobs' names follow the image: 7b73a7600d is sha256 of the default image reference, cut to 10 digits.
+    const logs = Object.fromEntries(Object.entries(HEALTHY).map(([job, log]) => [`${job}-7b73a7600d`, log]));
+    const run = check('real', outdir, { logs });
     expect(run.stdout.trim().split('\n')).toEqual([
-      'ok   default/print-platform-info-amd64: pinned to amd64, ran on amd64',
-      'ok   default/print-platform-info-any: not pinned, ran on arm64 (a cluster architecture)',
-      'ok   default/print-platform-info-arm64: pinned to arm64, ran on arm64',
+      'ok   default/print-platform-info-amd64-7b73a7600d: pinned to amd64, ran on amd64',
+      'ok   default/print-platform-info-any-7b73a7600d: not pinned, ran on arm64 (a cluster architecture)',
+      'ok   default/print-platform-info-arm64-7b73a7600d: pinned to arm64, ran on arm64',
     ]);
     expect(run.status).toBe(0);
   });

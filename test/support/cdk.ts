@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Template } from 'aws-cdk-lib/assertions';
-import { BuildAppOptions, BuildAppResult, buildApp } from '../../lib/app';
+import { BuildAppOptions, BuildAppResult, buildApp } from '../../bin/app';
 import { loadCdkJsonContext } from '../../lib/config/cdk-json';
 
 /** The context `cdk synth` would see: cdk.json, with `-c`-style overrides on top. */

@@ -1,10 +1,10 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { regionOfZone } from './config/cluster-config';
-import { Clock, systemClock } from './config/kubernetes-versions';
-import { resolveProjectConfig } from './config/project-config';
-import { ProjectConfig } from './config/types';
-import { MixedArchEksStack } from './mixed-arch-eks-stack';
+import { regionOfZone } from '../lib/config/cluster-config';
+import { Clock, systemClock } from '../lib/config/kubernetes-versions';
+import { resolveProjectConfig } from '../lib/config/project-config';
+import { ProjectConfig } from '../lib/config/types';
+import { MixedArchEksStack, WorkloadManifests } from '../lib/mixed-arch-eks-stack';
 
 export const STACK_NAME = 'MixedArchEks';
 
@@ -15,6 +15,9 @@ export interface BuildAppResult {
 }
 
 /**
+ * Wires the CDK app: lib/ (the stack) and k8s/ (the charts) do not know each other; here the charts' objects are
+ * handed to the stack, which applies them only when configured to.
+ *
  * Builds the CDK app: validates the configuration first (throws ConfigError before any construct exists),
  * then the stack, with the cdk-nag AwsSolutions pack registered as a policy-validation plugin.
  */
@@ -39,7 +42,8 @@ export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.
   const stack = new MixedArchEksStack(app, STACK_NAME, {
     date,
     config: config.cluster,
-    workloads: config.workloads,
+    workloadNamespace: config.workloads.namespace,
+    workloadManifests: () => loadWorkloadManifests()(config),
     description: 'EKS cluster with Graviton (arm64) and x86_64 managed node groups (mixed-arch-eks)',
     // Environment-agnostic unless a VPC lookup needs the account, or the zones named pin the region: synth
     // then stays offline.
@@ -49,4 +53,10 @@ export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.
   });
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, config };
+}
+
+/** The cdk8s charts, loaded only when the stack applies some (about 150 ms of module loading otherwise). */
+function loadWorkloadManifests(): (config: ProjectConfig) => WorkloadManifests {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../k8s/app') as typeof import('../k8s/app')).workloadManifests;
 }
