@@ -115,13 +115,14 @@ describe('check-image CLI against a real registry', () => {
   test('a server that accepts the connection and never answers fails within --timeout', async () => {
     const silent = await startSilentServer();
     try {
-      const result = await runCli([...BOTH, '--timeout', '1', `${silent.host}/app/multi:1.0`], {}, 10_000);
+      const result = await runCli([...BOTH, '--timeout', '1', `${silent.host}/app/multi:1.0`], {}, 14_000);
       expect(result.code).toBe(2);
       expect(result.stderr.trim()).toBe(
         `ERROR ${silent.host}/app/multi:1.0: no answer from ${silent.host} within 1 s. Check that the registry is up and the host and port are right, or raise --timeout`,
       );
-      // ~0.5 s to start node and tsx, 1 s timeout; the process must not linger on the open socket.
-      expect(result.ms).toBeLessThan(3500);
+      // 1 s timeout plus process start: well under the 15 s default, so --timeout took effect and the process
+      // did not linger on the open socket. The bound is loose because a loaded 2-core machine starts node slowly.
+      expect(result.ms).toBeLessThan(8000);
     } finally {
       await silent.close();
     }
