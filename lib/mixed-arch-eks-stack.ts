@@ -14,11 +14,13 @@ import {
   isoDay,
   supportPhase,
 } from './config/kubernetes-versions';
+import { KarpenterConfig } from './config/karpenter-config';
 import { ClusterConfig, GitLabConfig } from './config/types';
 import { priceTableFor } from './cost/prices';
 import { ClusterAdminAccess } from './constructs/cluster-admin-access';
 import { GitLabDeployRole } from './constructs/gitlab-deploy-role';
 import { ImageRepository } from './constructs/image-repository';
+import { Karpenter } from './constructs/karpenter/karpenter';
 import { ManagedAddons } from './constructs/managed-addons';
 import { AMI_TYPES, MixedArchNodeGroups } from './constructs/node-groups';
 
@@ -79,6 +81,8 @@ export class MixedArchEksStack extends Stack {
   readonly adminAccess: ClusterAdminAccess;
   /** Present when `gitlabProject` is configured. */
   readonly gitlabDeployRole?: GitLabDeployRole;
+  /** Present with `autoscaler=karpenter`. */
+  readonly karpenter?: Karpenter;
 
   constructor(scope: Construct, id: string, props: MixedArchEksStackProps) {
     super(scope, id, props);
@@ -133,8 +137,8 @@ export class MixedArchEksStack extends Stack {
       // cluster deployed from this stack so far would be deleted and recreated, with its workloads, endpoint
       // and certificate. Even writing the default (true) explicitly is a property change CloudFormation may
       // treat as a replacement, so the property stays absent (a test checks it).
-      // kubectl runs in a Lambda function, so it exists only when the stack applies manifests.
-      kubectlProviderOptions: config.deployWorkloads || pipelineNamespace
+      // kubectl runs in a Lambda function, so it exists only when the stack applies manifests or Helm charts.
+      kubectlProviderOptions: config.deployWorkloads || pipelineNamespace || config.autoscaler === 'karpenter'
         ? { kubectlLayer: loadKubectlLayerFor()(this, config.kubernetesVersion) }
         : undefined,
     });
@@ -162,6 +166,7 @@ export class MixedArchEksStack extends Stack {
     // On a cluster deployed before the CNI moved to Pod Identity, the node role loses AmazonEKS_CNI_Policy only
     // after the vpc-cni add-on holds its Pod Identity association (see README, "Upgrading an existing cluster").
     this.nodeGroups.role.node.addDependency(this.addons.vpcCni);
+    if (config.karpenter) this.karpenter = this.addKarpenter(config.karpenter, vpc, !config.vpcId);
     this.imageRepository = new ImageRepository(this, 'PrintPlatformInfoImages', { repositoryName: config.ecrRepositoryName });
     if (config.deployWorkloads || pipelineNamespace) {
       if (!props.workloadManifests) throw new Error('MixedArchEksStack: deployWorkloads and a GitLab namespace need props.workloadManifests');
@@ -192,6 +197,17 @@ export class MixedArchEksStack extends Stack {
       for (const group of this.nodeGroups.nodegroups.values()) manifest.node.addDependency(group);
       if (namespace) manifest.node.addDependency(namespace);
     }
+  }
+
+  private addKarpenter(karpenter: KarpenterConfig, vpc: ec2.IVpc, ownVpc: boolean): Karpenter {
+    return new Karpenter(this, 'Karpenter', {
+      cluster: this.cluster,
+      config: karpenter,
+      privateSubnets: vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets,
+      tagSubnets: ownVpc,
+      podIdentityAgent: this.addons.podIdentityAgent,
+      systemNodes: [...this.nodeGroups.nodegroups.values()],
+    });
   }
 
   private acknowledgeKubectlProvider(): void {

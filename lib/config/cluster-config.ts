@@ -8,6 +8,7 @@ import {
   supportPhase,
 } from './kubernetes-versions';
 import { resolveGitLab } from './gitlab-config';
+import { resolveAutoscaling } from './karpenter-config';
 import { resolveNodeGroups } from './node-group-config';
 import { AMI_FAMILIES, AmiFamily, CONFIG_DEFAULTS, ClusterConfig, ENDPOINT_ACCESS_MODES, EndpointAccessMode } from './types';
 import { ValueReader } from './value-reader';
@@ -83,6 +84,7 @@ export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issu
   }
   const deployWorkloads = reader.boolean('deployWorkloads', false);
   const gitlab = resolveGitLab(reader, issues);
+  const { autoscaler, karpenter } = resolveAutoscaling(reader, amiFamily, kubernetesVersion, nodeGroups, issues);
 
   return {
     clusterName,
@@ -99,6 +101,8 @@ export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issu
     ecrRepositoryName,
     deployWorkloads: deployWorkloads as boolean,
     gitlab,
+    autoscaler,
+    karpenter,
   };
 }
 

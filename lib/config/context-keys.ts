@@ -10,6 +10,7 @@ export const KNOWN_CONTEXT_KEYS: readonly string[] = [
   'ecrRepositoryName', 'deployWorkloads',
   'gitlabProject', 'gitlabUrl', 'gitlabBranches', 'gitlabOidcProviderArn',
   'printPlatformInfoImage', 'busyboxImage', 'namespace', 'imagePullSecretName',
+  'autoscaler', 'karpenterNodePools', 'karpenterAmiVersion',
 ];
 
 /**

@@ -185,7 +185,7 @@ function checkInstanceType(type: string, key: string, arch: Architecture | undef
   }
 }
 
-function resolveLabels(raw: unknown, key: string, issues: ConfigIssue[]): Record<string, string> {
+export function resolveLabels(raw: unknown, key: string, issues: ConfigIssue[]): Record<string, string> {
   if (raw === undefined) return {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     issues.push({ key, value: raw, problem: 'labels must be a JSON object of strings', fix: 'write them like {"team":"platform"}' });
@@ -204,7 +204,7 @@ function resolveLabels(raw: unknown, key: string, issues: ConfigIssue[]): Record
   return labels;
 }
 
-function resolveTaints(raw: unknown, key: string, issues: ConfigIssue[]): NodeTaint[] {
+export function resolveTaints(raw: unknown, key: string, issues: ConfigIssue[]): NodeTaint[] {
   if (raw === undefined) return [];
   const example = '[{"key":"dedicated","value":"batch","effect":"NoSchedule"}]';
   if (!Array.isArray(raw)) {

@@ -1,4 +1,5 @@
 import { Architecture } from './architectures';
+import type { Autoscaler, KarpenterConfig } from './karpenter-config';
 
 export const AMI_FAMILIES = ['AL2', 'AL2023', 'BOTTLEROCKET'] as const;
 /** The node operating system: EKS-optimized Amazon Linux 2, Amazon Linux 2023, or Bottlerocket. */
@@ -65,6 +66,10 @@ export interface ClusterConfig {
   readonly ecrRepositoryName: string;
   readonly deployWorkloads: boolean;
   readonly gitlab?: GitLabConfig;
+  /** What scales the cluster (`autoscaler`); `none` leaves the node groups at their desired size. */
+  readonly autoscaler: Autoscaler;
+  /** Present when `autoscaler` is `karpenter`. */
+  readonly karpenter?: KarpenterConfig;
 }
 
 export interface WorkloadConfig {

@@ -1,0 +1,243 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildTestApp } from '../support/cdk';
+import { validateKarpenterObject } from '../support/karpenter-schema';
+
+// `-c autoscaler=karpenter` on the cdk.json configuration (AL2 node groups, Kubernetes 1.32), synthesized once.
+const { app, stack } = buildTestApp({ autoscaler: 'karpenter' });
+const template = Template.fromStack(stack);
+const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, any>; DependsOn?: string[] }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const idOf = (type: string, predicate: (props: Record<string, any>) => boolean = () => true) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const ids = Object.keys(resources).filter((id) => resources[id].Type === type && predicate(resources[id].Properties));
+  expect(ids).toHaveLength(1);
+  return ids[0];
+};
+const clusterId = idOf('AWS::EKS::Cluster');
+const crdChart = idOf('Custom::AWSCDK-EKS-HelmChart', (p) => p.Chart === 'karpenter-crd');
+const chart = idOf('Custom::AWSCDK-EKS-HelmChart', (p) => p.Chart === 'karpenter');
+const queueId = idOf('AWS::SQS::Queue');
+const association = idOf('AWS::EKS::PodIdentityAssociation');
+const controllerPolicy = idOf('AWS::IAM::Policy', (p) => JSON.stringify(p.PolicyDocument).includes('ec2:CreateFleet'));
+
+describe('Karpenter controller', () => {
+  test('comes from the karpenter chart of public ECR, version 1.14.1, in kube-system, without the chart\'s crds/ folder', () => {
+    template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
+      Chart: 'karpenter', Release: 'karpenter', Version: '1.14.1', Namespace: 'kube-system',
+      Repository: 'oci://public.ecr.aws/karpenter/karpenter', SkipCrds: true, Wait: true,
+    });
+  });
+
+  test('gets its CRDs from the karpenter-crd chart of the same version, installed first, so Helm upgrades them', () => {
+    template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
+      Chart: 'karpenter-crd', Release: 'karpenter-crd', Version: '1.14.1', Namespace: 'kube-system',
+      Repository: 'oci://public.ecr.aws/karpenter/karpenter-crd', SkipCrds: Match.absent(),
+    });
+    expect(resources[chart].DependsOn).toContain(crdChart);
+  });
+
+  test('runs two replicas on different managed nodes, never on its own, with this cluster and its interruption queue', () => {
+    // Tokens (the cluster name, the queue name) sit inside JSON strings: written back as quoted text.
+    const values = JSON.parse(resources[chart].Properties.Values['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : JSON.stringify(part).replace(/"/g, "'"))).join(''));
+    expect(values.replicas).toBe(2);
+    expect(values.serviceAccount).toEqual({ name: 'karpenter' });
+    expect(values.settings).toEqual({ clusterName: `{'Ref':'${clusterId}'}`, interruptionQueue: `{'Fn::GetAtt':['${queueId}','QueueName']}` });
+    expect(values.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([{ matchExpressions: [
+      { key: 'eks.amazonaws.com/nodegroup', operator: 'Exists' },
+      { key: 'karpenter.sh/nodepool', operator: 'DoesNotExist' },
+    ] }]);
+    expect(values.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'karpenter' } } },
+    ]);
+  });
+
+  test('is installed after its IAM, its queue, its Pod Identity association and the managed node groups', () => {
+    const groups = Object.keys(template.findResources('AWS::EKS::Nodegroup'));
+    expect(resources[chart].DependsOn).toEqual(expect.arrayContaining([association, controllerPolicy, queueId, ...groups]));
+  });
+
+  test('gets its AWS role through an EKS Pod Identity association of kube-system/karpenter, after the agent add-on', () => {
+    const agent = idOf('AWS::EKS::Addon', (p) => p.AddonName === 'eks-pod-identity-agent');
+    template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      ClusterName: { Ref: clusterId }, Namespace: 'kube-system', ServiceAccount: 'karpenter', RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^KarpenterControllerRole'), 'Arn'] },
+    });
+    expect(resources[association].DependsOn).toContain(agent);
+    const roleId = resources[association].Properties.RoleArn['Fn::GetAtt'][0];
+    expect(resources[roleId].Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: { StringEquals: {
+        'aws:RequestTag/eks-cluster-arn': { 'Fn::GetAtt': [clusterId, 'Arn'] },
+        'aws:RequestTag/kubernetes-namespace': 'kube-system',
+        'aws:RequestTag/kubernetes-service-account': 'karpenter',
+      } },
+    }]);
+    expect(resources[controllerPolicy].Properties.Roles).toEqual([{ Ref: roleId }]);
+  });
+});
+
+describe('Karpenter controller policy (the reference policy, scoped to this cluster)', () => {
+  const statements = resources[controllerPolicy].Properties.PolicyDocument.Statement as { Sid: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> }[];
+  const bySid = (sid: string) => {
+    const statement = statements.find((s) => s.Sid === sid);
+    expect(statement).toBeDefined();
+    return statement!;
+  };
+
+  test('creates instances, fleets and launch templates only with this cluster\'s eks:eks-cluster-name tag and a NodePool tag', () => {
+    const create = bySid('CreateOnlyTaggedForThisCluster');
+    expect(create.Action).toEqual(['ec2:CreateFleet', 'ec2:CreateLaunchTemplate', 'ec2:RunInstances']);
+    expect(create.Condition).toEqual({
+      StringEquals: { 'aws:RequestTag/eks:eks-cluster-name': { Ref: clusterId } },
+      StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' },
+    });
+  });
+
+  test('terminates and deletes only what carries this cluster\'s tag', () => {
+    const del = bySid('DeleteOwnInstancesAndLaunchTemplates');
+    expect(del.Action).toEqual(['ec2:DeleteLaunchTemplate', 'ec2:TerminateInstances']);
+    expect(del.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/eks:eks-cluster-name': { Ref: clusterId } },
+      StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' },
+    });
+  });
+
+  test('passes only the Karpenter node role, only to EC2', () => {
+    const pass = bySid('PassNodeRole');
+    expect(JSON.stringify(pass.Resource)).toMatch(/"KarpenterNodeRole[0-9A-F]+","Arn"/);
+    expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } });
+  });
+
+  test('describes this cluster only and reads its own queue only', () => {
+    expect(bySid('DescribeThisCluster')).toMatchObject({ Action: 'eks:DescribeCluster', Resource: { 'Fn::GetAtt': [clusterId, 'Arn'] } });
+    expect(bySid('ReadInterruptionQueue')).toMatchObject({ Action: ['sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+  });
+
+  test('has no action wildcard, and every unscoped resource is a read', () => {
+    for (const s of statements) {
+      for (const action of [s.Action].flat()) expect(action).not.toMatch(/\*/);
+      if (s.Resource === '*') {
+        for (const action of [s.Action].flat()) expect(action).toMatch(/^(ec2:Describe|pricing:GetProducts$|iam:ListInstanceProfiles$)/);
+      }
+    }
+    expect(bySid('DescribeRegion').Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': { Ref: 'AWS::Region' } } });
+  });
+});
+
+describe('Karpenter nodes', () => {
+  test('have their own role with the two node policies and no CNI policy, and an EC2_LINUX access entry', () => {
+    const role = Object.entries(resources).find(([id]) => id.startsWith('KarpenterNodeRole'))!;
+    const names = (role[1].Properties.ManagedPolicyArns as { 'Fn::Join': [string, string[]] }[]).map((a) => a['Fn::Join'][1].at(-1));
+    expect(names).toEqual([':iam::aws:policy/AmazonEKSWorkerNodePolicy', ':iam::aws:policy/AmazonEC2ContainerRegistryPullOnly']);
+    expect(role[1].Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' } }]);
+    template.hasResourceProperties('AWS::EKS::AccessEntry', { Type: 'EC2_LINUX', PrincipalArn: { 'Fn::GetAtt': [role[0], 'Arn'] }, ClusterName: { Ref: clusterId } });
+  });
+
+  test('are discovered in the private subnets, tagged karpenter.sh/discovery=<stack name>, and use the cluster security group', () => {
+    const subnets = Object.values(template.findResources('AWS::EC2::Subnet'));
+    const tagged = subnets.filter((s) => s.Properties.Tags.some((t: { Key: string }) => t.Key === 'karpenter.sh/discovery'));
+    expect(tagged).toHaveLength(2);
+    for (const subnet of tagged) {
+      expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
+      expect(subnet.Properties.Tags).toContainEqual({ Key: 'karpenter.sh/discovery', Value: { Ref: 'AWS::StackName' } });
+    }
+    const nodeClass = stack.resolve(stack.karpenter!.nodeClass);
+    expect(nodeClass.spec.subnetSelectorTerms).toEqual([{ tags: { 'karpenter.sh/discovery': { Ref: 'AWS::StackName' } } }]);
+    expect(nodeClass.spec.securityGroupSelectorTerms).toEqual([{ id: { 'Fn::GetAtt': [clusterId, 'ClusterSecurityGroupId'] } }]);
+  });
+
+  test('run AL2023 at a pinned AMI release on this AL2 cluster, IMDSv2 only with hop limit 1, on encrypted gp3', () => {
+    const nodeClass = stack.resolve(stack.karpenter!.nodeClass);
+    expect(nodeClass.spec.amiSelectorTerms).toEqual([{ alias: 'al2023@v20260714' }]);
+    expect(nodeClass.spec.metadataOptions).toEqual({ httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: 1, httpTokens: 'required' });
+    expect(nodeClass.spec.blockDeviceMappings).toEqual([
+      { deviceName: '/dev/xvda', rootVolume: true, ebs: { volumeSize: '20Gi', volumeType: 'gp3', encrypted: true, deleteOnTermination: true } },
+    ]);
+    expect(nodeClass.spec.role).toEqual({ Ref: Object.keys(resources).find((id) => id.startsWith('KarpenterNodeRole')) });
+  });
+});
+
+describe('NodePools', () => {
+  test('default to a Graviton pool (weight 100) and an x86 pool (weight 10), each pinned to its architecture, spot then on-demand', () => {
+    const pools = stack.karpenter!.nodePools;
+    expect(pools.map((p) => [p.metadata.name, p.spec.weight, p.spec.limits])).toEqual([['graviton', 100, { cpu: '64' }], ['x86', 10, { cpu: '64' }]]);
+    expect(pools[0].spec.template.spec.requirements).toEqual([
+      { key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] },
+      { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
+      { key: 'kubernetes.io/os', operator: 'In', values: ['linux'] },
+      { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] },
+      { key: 'karpenter.k8s.aws/instance-generation', operator: 'Gt', values: ['5'] },
+    ]);
+    expect(pools[1].spec.template.spec.requirements[0]).toEqual({ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] });
+  });
+
+  test('consolidate empty and underutilized nodes within disruption budgets, and expire nodes after 30 days', () => {
+    for (const pool of stack.karpenter!.nodePools) {
+      expect(pool.spec.disruption).toEqual({
+        consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '1m',
+        budgets: [{ nodes: '10%' }, { nodes: '1', reasons: ['Drifted'] }],
+      });
+      expect(pool.spec.template.spec.expireAfter).toBe('720h');
+      expect(pool.spec.template.spec.nodeClassRef).toEqual({ group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' });
+    }
+  });
+
+  test('and the EC2NodeClass pass the v1 schemas of the Karpenter 1.14.1 CRDs', () => {
+    // The role name, the security group id and the stack name are tokens until deploy: values of their shape.
+    const deployed = JSON.parse(JSON.stringify(stack.karpenter!.nodeClass)
+      .replace(/"id":"\$\{Token\[[^\]]+\]\}"/, '"id":"sg-0123456789abcdef0"')
+      .replace(/\$\{Token\[[^\]]+\]\}/g, 'MixedArchEks-KarpenterNodeRole-1A2B3C4D5E6F'));
+    expect(JSON.stringify(deployed)).not.toMatch(/\$\{Token/);
+    expect(validateKarpenterObject(deployed)).toEqual([]);
+    for (const pool of stack.karpenter!.nodePools) expect(validateKarpenterObject(pool)).toEqual([]);
+  });
+
+  test('are applied in one manifest, after the controller chart (so after the CRDs)', () => {
+    const manifest = idOf('Custom::AWSCDK-EKS-KubernetesResource', (p) => JSON.stringify(p.Manifest).includes('EC2NodeClass'));
+    expect(resources[manifest].DependsOn).toContain(chart);
+    const kinds = [...JSON.stringify(resources[manifest].Properties.Manifest).matchAll(/\\"apiVersion\\":\\"[\w./]+\\",\\"kind\\":\\"(\w+)\\"/g)].map((m) => m[1]);
+    expect(kinds).toEqual(['EC2NodeClass', 'NodePool', 'NodePool']);
+  });
+});
+
+test('the schema validator is real: it refuses a hop limit as text, a missing node class reference and an unknown consolidation policy', () => {
+  const pool = JSON.parse(JSON.stringify(stack.karpenter!.nodePools[0]));
+  delete pool.spec.template.spec.nodeClassRef;
+  pool.spec.disruption.consolidationPolicy = 'Always';
+  expect(validateKarpenterObject(pool)).toEqual(expect.arrayContaining([
+    '/spec/template/spec: must have required property \'nodeClassRef\'',
+    '/spec/disruption/consolidationPolicy: must be equal to one of the allowed values',
+  ]));
+  const nodeClass = JSON.parse(JSON.stringify(stack.karpenter!.nodeClass));
+  nodeClass.spec.metadataOptions.httpPutResponseHopLimit = 'one';
+  expect(validateKarpenterObject(nodeClass)).toContain('/spec/metadataOptions/httpPutResponseHopLimit: must be integer');
+});
+
+describe('interruption handling', () => {
+  test('uses an SQS queue with SQS-managed encryption, TLS only, that keeps events for 5 minutes', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 300 });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', { PolicyDocument: { Statement: Match.arrayWith([
+      Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      Match.objectLike({ Effect: 'Allow', Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], Principal: { Service: 'events.amazonaws.com' } }),
+    ]) } });
+  });
+
+  test('is fed by EventBridge rules for spot interruptions, rebalance recommendations, state changes and health events', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules.map((r) => [r.Properties.EventPattern.source, r.Properties.EventPattern['detail-type']]).sort()).toEqual([
+      [['aws.ec2'], ['EC2 Instance Rebalance Recommendation']],
+      [['aws.ec2'], ['EC2 Instance State-change Notification']],
+      [['aws.ec2'], ['EC2 Spot Instance Interruption Warning']],
+      [['aws.health'], ['AWS Health Event']],
+    ]);
+    for (const rule of rules) expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } })]);
+  });
+});
+
+test('the kubectl provider (a Lambda) is there for Helm, with a kubectl layer within one version of the cluster (1.32)', () => {
+  template.hasResourceProperties('AWS::Lambda::LayerVersion', { Description: Match.stringLikeRegexp('^/opt/kubectl/kubectl 1\\.33\\.') });
+  expect(Object.values(resources).some((r) => r.Type === 'AWS::Lambda::Function')).toBe(true);
+});
+
+test('passes the cdk-nag AwsSolutions pack, every acknowledgement with a reason', () => {
+  const result = new AwsSolutionsChecks(app).validateScope(app);
+  expect(result.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+});
