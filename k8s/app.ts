@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
-import { clusterArchitectures } from '../lib/config/project-config';
+import { clusterArchitectures, nodePlacements } from '../lib/config/project-config';
 import { ProjectConfig } from '../lib/config/types';
 import type { KubernetesObjects, WorkloadManifests } from '../lib/mixed-arch-eks-stack';
 import { BusyboxChart } from './charts/busybox-chart';
@@ -10,10 +10,12 @@ import { PrintPlatformInfoChart } from './charts/print-platform-info-chart';
 
 /**
  * Adds every workload chart to `app`, one chart (and so one file) each: the namespace (unless `default`),
- * busybox, print-platform-info pinned to each architecture the node groups run, and print-platform-info unpinned.
+ * busybox, print-platform-info pinned to each architecture the node groups (and Karpenter NodePools) run, and
+ * print-platform-info unpinned.
  */
 export function addWorkloadCharts(app: App, config: ProjectConfig): void {
-  const { nodeGroups } = config.cluster;
+  // Node groups and NodePools alike: a workload pinned to arm64 may land on an arm64 NodePool's node.
+  const nodeGroups = nodePlacements(config.cluster);
   const { namespace, printPlatformInfoImage, busyboxImage, imagePullSecretName } = config.workloads;
   if (namespace !== 'default') new NamespaceChart(app, NamespaceChart.ID, { name: namespace });
   new BusyboxChart(app, 'busybox', { namespace, image: busyboxImage, nodeGroups, imagePullSecretName });

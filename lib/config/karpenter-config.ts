@@ -137,13 +137,15 @@ function resolveNodePools(reader: ValueReader, issues: ConfigIssue[]): Karpenter
   const names = new Map<string, number>();
   raw.forEach((entry: unknown, index: number) => {
     const pool = resolveNodePool(entry, `karpenterNodePools[${index}]`, issues);
-    if (!pool) return;
-    const previous = names.get(pool.name);
-    if (previous !== undefined) {
-      issues.push({ key: `karpenterNodePools[${index}].name`, value: pool.name, problem: `karpenterNodePools[${previous}] already has this name`, fix: 'give every pool its own name' });
+    // Duplicates are reported even when the pools have other problems.
+    const name = (entry as { name?: unknown } | null)?.name;
+    const previous = typeof name === 'string' ? names.get(name) : undefined;
+    if (typeof name === 'string' && previous !== undefined) {
+      issues.push({ key: `karpenterNodePools[${index}].name`, value: name, problem: `karpenterNodePools[${previous}] already has this name`, fix: 'give every pool its own name' });
+    } else if (typeof name === 'string') {
+      names.set(name, index);
     }
-    names.set(pool.name, index);
-    pools.push(pool);
+    if (pool) pools.push(pool);
   });
   return pools;
 }

@@ -3,7 +3,7 @@ import { resolveCluster } from './cluster-config';
 import { checkContextKeys } from './context-keys';
 import { ConfigError, ConfigIssue } from './errors';
 import { systemClock } from './kubernetes-versions';
-import { ClusterConfig, ProjectConfig } from './types';
+import { ClusterConfig, NodeTaint, ProjectConfig } from './types';
 import { ContextReader, ValueReader } from './value-reader';
 import { resolveWorkloads } from './workload-config';
 
@@ -26,7 +26,28 @@ export function resolveProjectConfig(
   return { cluster, workloads };
 }
 
-/** The architectures the configured node groups run, in a stable order. */
-export function clusterArchitectures(cluster: Pick<ClusterConfig, 'nodeGroups'>): Architecture[] {
-  return ARCHITECTURES.filter((arch) => cluster.nodeGroups.some((g) => g.arch === arch));
+/** Where pods can run: a managed node group, or (with Karpenter) a NodePool, with one architecture each. */
+export interface NodePlacement {
+  readonly kind: 'node group' | 'NodePool';
+  readonly name: string;
+  readonly arch: Architecture;
+  readonly taints: readonly NodeTaint[];
+}
+
+/**
+ * Every place pods can run: the node groups, then each architecture of each Karpenter NodePool. The cdk8s
+ * placement checks and check-image read this, so an unpinned workload must cover the NodePools' architectures
+ * too (an arm64 NodePool launches arm64 nodes even when every node group is x86).
+ */
+export function nodePlacements(cluster: Pick<ClusterConfig, 'nodeGroups'> & Partial<Pick<ClusterConfig, 'karpenter'>>): NodePlacement[] {
+  return [
+    ...cluster.nodeGroups.map((g) => ({ kind: 'node group' as const, name: g.name, arch: g.arch, taints: g.taints })),
+    ...(cluster.karpenter?.nodePools ?? []).flatMap((p) => p.arch.map((arch) => ({ kind: 'NodePool' as const, name: p.name, arch, taints: p.taints }))),
+  ];
+}
+
+/** The architectures the configured node groups and NodePools run, in a stable order. */
+export function clusterArchitectures(cluster: Pick<ClusterConfig, 'nodeGroups'> & Partial<Pick<ClusterConfig, 'karpenter'>>): Architecture[] {
+  const placements = nodePlacements(cluster);
+  return ARCHITECTURES.filter((arch) => placements.some((p) => p.arch === arch));
 }

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/errors';
 import { Clock, newestStandardSupportVersion, systemClock } from '../config/kubernetes-versions';
 import { resolveProjectConfig } from '../config/project-config';
 import { computeCost, renderCostReport } from './cost-report';
+import { computeKarpenterBound, renderKarpenterBound } from './karpenter-cost';
 import { PRICE_TABLES, PriceTable, US_EAST_1_PRICES } from './prices';
 
 /** Exit codes of `npm run cost`. */
@@ -67,11 +68,17 @@ export function runCostCli(argv: readonly string[], options: CostCliOptions = {}
       alternative = computeCost({ ...cluster, nodeGroups, kubernetesVersion: al2023Version }, prices, today);
     }
     out(renderCostReport(report, alternative));
+    let complete = report.unpriced.length === 0;
     if (report.unpriced.length > 0) {
       err(`Could not price: ${report.unpriced.join(', ')}. Add the family to lib/cost/prices.ts (${prices.region}).`);
-      return COST_EXIT.partial;
     }
-    return COST_EXIT.ok;
+    if (cluster.karpenter) {
+      const bound = computeKarpenterBound(cluster.karpenter.nodePools, prices);
+      out(renderKarpenterBound(bound, report.totalMonthly).join('\n'));
+      // Printed either way; the exit code says that part of a pool could not be priced.
+      complete &&= bound.complete;
+    }
+    return complete ? COST_EXIT.ok : COST_EXIT.partial;
   } catch (error) {
     if (error instanceof ConfigError) {
       err(error.message);

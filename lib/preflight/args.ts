@@ -13,6 +13,8 @@ export interface CheckImageOptions {
   readonly timeoutSeconds: number;
   readonly plainHttp: boolean;
   readonly help: boolean;
+  /** `-c key=value` overrides of the cdk.json context, as `cdk` and `npm run cost` take them. */
+  readonly context: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 15;
@@ -21,12 +23,13 @@ export const USAGE = `Usage: npm run check-image -- [options] <image-ref>...
        npm run check-image -- [options] --manifests <folder>
 
 Reads each image's manifest from its registry and checks that it has a linux platform for every
-node architecture (the node groups in cdk.json, or --arch). With --manifests, checks every image
+node architecture (the node groups in cdk.json and, with autoscaler=karpenter, its NodePools; or --arch). With --manifests, checks every image
 the Kubernetes manifests use against the architecture each workload is pinned to (nodeSelector or
 required nodeAffinity on kubernetes.io/arch), or against every node architecture when not pinned.
 
 Options:
   --arch <list>         architectures to require instead of the node groups': ${ARCHITECTURES.join(',')}
+  -c <key>=<value>      override a cdk.json context key, as with cdk (repeatable): -c autoscaler=karpenter
   --manifests <folder>  check the images of the YAML manifests in this folder (repeatable)
   --timeout <seconds>   limit for each registry request (default ${DEFAULT_TIMEOUT_SECONDS})
   --plain-http          use HTTP instead of HTTPS for a registry on this machine (localhost, 127.0.0.1, [::1])
@@ -54,6 +57,7 @@ export function parseCheckImageArgs(argv: readonly string[]): CheckImageOptions 
         timeout: { type: 'string' },
         'plain-http': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        context: { type: 'string', short: 'c', multiple: true },
       },
     });
   } catch (error) {
@@ -73,7 +77,18 @@ export function parseCheckImageArgs(argv: readonly string[]): CheckImageOptions 
     timeoutSeconds: values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : parseTimeout(values.timeout),
     plainHttp: values['plain-http'] ?? false,
     help,
+    context: parseContext(values.context ?? []),
   };
+}
+
+function parseContext(pairs: readonly string[]): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (const pair of pairs) {
+    const match = /^([^=]+)=(.*)$/s.exec(pair);
+    if (!match) throw new UsageError(`-c "${pair}" is not key=value`, 'Write it like -c autoscaler=karpenter');
+    context[match[1]] = match[2];
+  }
+  return context;
 }
 
 function parseArchList(value: string): Architecture[] {

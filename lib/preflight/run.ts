@@ -1,8 +1,9 @@
 import { ARCHITECTURES, Architecture, ARCHITECTURE_ALIASES } from '../config/architectures';
 import { readCdkJsonContext } from '../config/cdk-json';
+import { ContextReader } from '../config/value-reader';
 import { ConfigError } from '../config/errors';
 import { ImageReference, ImageReferenceError, formatImageReference, parseImageReference } from '../config/image-reference';
-import { clusterArchitectures, resolveProjectConfig } from '../config/project-config';
+import { clusterArchitectures, nodePlacements, resolveProjectConfig } from '../config/project-config';
 import { CheckImageOptions, USAGE, parseCheckImageArgs } from './args';
 import { ArchRequirement, checkCoverage } from './coverage';
 import { createCredentialLookup } from './credentials';
@@ -22,11 +23,13 @@ export interface CommandOutput {
 /** Exit codes of check-image. */
 export const EXIT = { ok: 0, missingArchitecture: 1, failed: 2 } as const;
 
-/** A node architecture and who runs it: `node group graviton`, or `--arch` when given on the command line. */
+/** A node architecture and who runs it: `node group graviton`, `NodePool graviton`, or `--arch` on the command line. */
 interface NodeArchitecture {
   readonly arch: Architecture;
   /** Node group names; empty when --arch set the architectures. */
   readonly groups: readonly string[];
+  /** Karpenter NodePools that may launch nodes of this architecture (with autoscaler=karpenter in cdk.json). */
+  readonly pools: readonly string[];
 }
 
 /** One image to check and everything that needs it. */
@@ -104,22 +107,26 @@ export async function runCheckImage(argv: readonly string[], output: CommandOutp
   }
 }
 
-/** The architectures to require: --arch, else the node groups of cdk.json. */
+/** The architectures to require: --arch, else the node groups (and NodePools) of cdk.json with the -c overrides. */
 function nodeArchitectures(options: CheckImageOptions, env: NodeJS.ProcessEnv): NodeArchitecture[] {
-  if (options.arch) return options.arch.map((arch) => ({ arch, groups: [] }));
-  let context;
+  if (options.arch) return options.arch.map((arch) => ({ arch, groups: [], pools: [] }));
+  let fromFile;
   try {
-    context = readCdkJsonContext();
+    fromFile = readCdkJsonContext();
   } catch (error) {
     throw new PreflightError(`cannot read the node groups from cdk.json (${(error as Error).message.split('\n')[0]})`, 'Fix cdk.json, or give the architectures with --arch');
   }
+  const context: ContextReader = (key) => (key in options.context ? options.context[key] : fromFile(key));
   const { cluster } = resolveProjectConfig(context, env);
-  return clusterArchitectures(cluster).map((arch) => ({ arch, groups: cluster.nodeGroups.filter((g) => g.arch === arch).map((g) => g.name) }));
+  const placements = nodePlacements(cluster);
+  const named = (arch: Architecture, kind: string) => placements.filter((p) => p.arch === arch && p.kind === kind).map((p) => p.name);
+  return clusterArchitectures(cluster).map((arch) => ({ arch, groups: named(arch, 'node group'), pools: named(arch, 'NodePool') }));
 }
 
 function nodeLabel(node: NodeArchitecture): string {
-  if (node.groups.length === 0) return '--arch';
-  return `node group${node.groups.length > 1 ? 's' : ''} ${node.groups.join(', ')}`;
+  if (node.groups.length === 0 && node.pools.length === 0) return '--arch';
+  const list = (what: string, names: readonly string[]) => (names.length ? [`${what}${names.length > 1 ? 's' : ''} ${names.join(', ')}`] : []);
+  return [...list('node group', node.groups), ...list('NodePool', node.pools)].join(', ');
 }
 
 /** What one workload needs of its image: its pinned architecture(s), or every node architecture. */
@@ -128,7 +135,7 @@ function workloadRequirements(use: WorkloadImageUse, nodeArchs: readonly NodeArc
   if (!use.pinnedTo) {
     return nodeArchs.map((node) => ({
       arch: node.arch,
-      neededBy: `${use.workload} [${use.file}, not pinned, may run on ${node.groups.length > 0 ? nodeLabel(node) : `any ${node.arch} node`}]`,
+      neededBy: `${use.workload} [${use.file}, not pinned, may run on ${node.groups.length + node.pools.length > 0 ? nodeLabel(node) : `any ${node.arch} node`}]`,
     }));
   }
   const pinned = use.pinnedTo.filter((v): v is Architecture => (ARCHITECTURES as readonly string[]).includes(v));

@@ -12,17 +12,19 @@ describe('check-image arguments', () => {
       timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
       plainHttp: false,
       help: false,
+      context: {},
     });
   });
 
   test('every option', () => {
-    expect(parseCheckImageArgs(['--arch', 'arm64, amd64,arm64', '--timeout', '2.5', '--plain-http', '--manifests', 'dist', '--manifests=more', 'a', 'b'])).toEqual({
+    expect(parseCheckImageArgs(['--arch', 'arm64, amd64,arm64', '--timeout', '2.5', '--plain-http', '--manifests', 'dist', '--manifests=more', '-c', 'autoscaler=karpenter', '-c', 'x=a=b', 'a', 'b'])).toEqual({
       images: ['a', 'b'],
       manifests: ['dist', 'more'],
       arch: ['arm64', 'amd64'],
       timeoutSeconds: 2.5,
       plainHttp: true,
       help: false,
+      context: { autoscaler: 'karpenter', x: 'a=b' },
     });
   });
 

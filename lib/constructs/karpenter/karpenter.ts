@@ -108,7 +108,8 @@ export class Karpenter extends Construct {
     // not the cluster name: the cluster depends on its subnets, so a tag naming the cluster would be a cycle.
     let subnetSelectorTerms: SelectorTerm[];
     if (props.tagSubnets) {
-      for (const subnet of props.privateSubnets) Tags.of(subnet).add(DISCOVERY_TAG, Aws.STACK_NAME);
+      // On the subnet resource only (Tags.of(subnet) would also tag its route table).
+      for (const subnet of props.privateSubnets) Tags.of(subnet.node.defaultChild ?? subnet).add(DISCOVERY_TAG, Aws.STACK_NAME);
       subnetSelectorTerms = [{ tags: { [DISCOVERY_TAG]: Aws.STACK_NAME } }];
     } else {
       subnetSelectorTerms = props.privateSubnets.map((s) => ({ id: s.subnetId }));

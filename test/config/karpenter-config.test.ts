@@ -1,0 +1,138 @@
+import { App } from 'aws-cdk-lib';
+import { ConfigError } from '../../lib/config/errors';
+import { resolveProjectConfig } from '../../lib/config/project-config';
+import { buildApp } from '../../lib/app';
+import { contextWith } from '../support/cdk';
+
+function resolve(overrides: Record<string, unknown>) {
+  const context = contextWith(overrides);
+  return resolveProjectConfig((key) => context[key], {}, Object.keys(context));
+}
+
+/** The lines of the ConfigError that `overrides` cause (fails the test if none is thrown). */
+function errorsFor(overrides: Record<string, unknown>): string[] {
+  try {
+    resolve(overrides);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message.split('\n').slice(1).map((line) => line.trim());
+  }
+  throw new Error(`no ConfigError for ${JSON.stringify(overrides)}`);
+}
+
+const pool = (overrides: Record<string, unknown> = {}) => ({ name: 'arm', arch: ['arm64'], capacityTypes: ['spot'], cpuLimit: 32, ...overrides });
+const karpenter = (pools: unknown[]) => ({ autoscaler: 'karpenter', karpenterNodePools: JSON.stringify(pools) });
+
+describe('autoscaler', () => {
+  test('defaults to none: no Karpenter configuration at all', () => {
+    const { cluster } = resolve({});
+    expect(cluster.autoscaler).toBe('none');
+    expect(cluster.karpenter).toBeUndefined();
+  });
+
+  test('karpenter brings the default pools: Graviton first (weight 100), x86 (10), spot then on-demand, 64 vCPUs each', () => {
+    const { cluster } = resolve({ autoscaler: 'karpenter' });
+    expect(cluster.karpenter).toEqual({
+      version: '1.14.1',
+      amiFamily: 'al2023',
+      amiVersion: 'v20260714',
+      nodePools: [
+        { name: 'graviton', arch: ['arm64'], capacityTypes: ['spot', 'on-demand'], cpuLimit: 64, instanceCategories: ['c', 'm', 'r'], instanceFamilies: [], weight: 100, labels: {}, taints: [] },
+        { name: 'x86', arch: ['amd64'], capacityTypes: ['spot', 'on-demand'], cpuLimit: 64, instanceCategories: ['c', 'm', 'r'], instanceFamilies: [], weight: 10, labels: {}, taints: [] },
+      ],
+    });
+  });
+
+  test('Bottlerocket clusters get Bottlerocket Karpenter nodes, every other family AL2023 (never AL2)', () => {
+    expect(resolve({ autoscaler: 'karpenter', amiFamily: 'BOTTLEROCKET' }).cluster.karpenter).toMatchObject({ amiFamily: 'bottlerocket', amiVersion: 'v1.61.0' });
+    expect(resolve({ autoscaler: 'karpenter', amiFamily: 'AL2023' }).cluster.karpenter).toMatchObject({ amiFamily: 'al2023', amiVersion: 'v20260714' });
+    expect(resolve({ autoscaler: 'karpenter', karpenterAmiVersion: 'v20261120' }).cluster.karpenter?.amiVersion).toBe('v20261120');
+  });
+
+  test('a pool as a -c string: lists may be comma-separated, optional keys resolved', () => {
+    const { cluster } = resolve({ autoscaler: 'karpenter', karpenterNodePools: '[{"name":"both","arch":"amd64,arm64","capacityTypes":"on-demand","cpuLimit":"16","instanceFamilies":["m7g","m7i"],"labels":{"team":"batch"},"taints":[{"key":"batch","effect":"NoSchedule"}]}]' });
+    expect(cluster.karpenter?.nodePools).toEqual([{
+      name: 'both', arch: ['arm64', 'amd64'], capacityTypes: ['on-demand'], cpuLimit: 16, instanceCategories: [], instanceFamilies: ['m7g', 'm7i'],
+      weight: 50, labels: { team: 'batch' }, taints: [{ key: 'batch', value: undefined, effect: 'NoSchedule' }],
+    }]);
+  });
+
+  test('a misspelt value fails with the key, the value and the fix', () => {
+    expect(errorsFor({ autoscaler: 'Karpenters' })).toEqual(['- autoscaler = "Karpenters": not one of "none", "karpenter". Fix: use one of none, karpenter']);
+    expect(errorsFor({ autoscaler: 'KARPENTER' })).toEqual(['- autoscaler = "KARPENTER": not one of "none", "karpenter". Fix: write "karpenter"']);
+  });
+
+  test('Karpenter keys without autoscaler=karpenter are refused: they would do nothing', () => {
+    expect(errorsFor({ karpenterNodePools: JSON.stringify([pool()]) })).toEqual([
+      expect.stringMatching(/^- karpenterNodePools = .*: only used with autoscaler=karpenter, so it would do nothing\. Fix: set autoscaler to "karpenter", or remove the key$/),
+    ]);
+  });
+
+  test('the controller needs two managed nodes to spread its two replicas', () => {
+    const single = JSON.stringify([{ name: 'graviton', arch: 'arm64', instanceTypes: ['m7g.large'], minSize: 1, desiredSize: 1, maxSize: 3 }]);
+    expect(errorsFor({ autoscaler: 'karpenter', nodeGroups: single })).toEqual([
+      '- nodeGroups = "minSize graviton=1": Karpenter runs two controller replicas on different managed nodes, and the node groups may shrink to fewer than two. Fix: give the node groups a minSize of 2 or more in total (the default graviton and x86 groups have 1 each)',
+    ]);
+  });
+
+  test('the AMI stays pinned: latest and a version of the wrong family are refused', () => {
+    expect(errorsFor({ autoscaler: 'karpenter', karpenterAmiVersion: 'latest' })[0]).toMatch(/^- karpenterAmiVersion = "latest": "latest" replaces every Karpenter node .* Fix: pin a release such as v20260714/);
+    expect(errorsFor({ autoscaler: 'karpenter', amiFamily: 'BOTTLEROCKET', karpenterAmiVersion: 'v20260714' })).toEqual([
+      '- karpenterAmiVersion = "v20260714": not a bottlerocket AMI release (Karpenter\'s nodes run bottlerocket because amiFamily is BOTTLEROCKET). Fix: use a release such as v1.61.0 (a Bottlerocket release)',
+    ]);
+  });
+});
+
+describe('karpenterNodePools bad input: one line per problem, all of them at once', () => {
+  test('not JSON, not an array, empty', () => {
+    expect(errorsFor({ autoscaler: 'karpenter', karpenterNodePools: '[{name:' })[0]).toMatch(/^- karpenterNodePools = "\[\{name:": not valid JSON .*Fix: quote the whole value for the shell/);
+    expect(errorsFor(karpenter([]))).toEqual(['- karpenterNodePools = []: lists no pool, so Karpenter would never add a node. Fix: write it like [{"name":"graviton","arch":["arm64"],"capacityTypes":["spot","on-demand"],"cpuLimit":64}], or leave it out for one Graviton and one x86 pool']);
+    expect(errorsFor({ autoscaler: 'karpenter', karpenterNodePools: '{"name":"a"}' })[0]).toMatch(/^- karpenterNodePools = \{"name":"a"\}: must be a JSON array of pools\./);
+  });
+
+  test('missing required keys', () => {
+    expect(errorsFor(karpenter([{ name: 'a' }]))).toEqual([
+      '- karpenterNodePools[0].arch = (not set): every pool needs arch. Fix: add "arch": ["arm64"] or ["arm64","amd64"]',
+      '- karpenterNodePools[0].capacityTypes = (not set): every pool needs capacityTypes. Fix: add "capacityTypes": ["spot","on-demand"]',
+      '- karpenterNodePools[0].cpuLimit = (not set): every pool needs a CPU limit, or it may grow without bound. Fix: add "cpuLimit", the total vCPUs the pool may run, such as 64',
+    ]);
+  });
+
+  test('wrong values, each named by its path', () => {
+    expect(errorsFor(karpenter([
+      pool({ name: 'Arm_Pool', arch: ['aarch64'], capacityTypes: ['spot', 'spot'], cpuLimit: 0, weight: 101, instanceCategories: ['m7'], colour: 'blue' }),
+    ]))).toEqual([
+      '- karpenterNodePools[0].colour = "blue": not a NodePool key. Fix: use only name, arch, capacityTypes, cpuLimit, instanceCategories, instanceFamilies, weight, labels, taints',
+      '- karpenterNodePools[0].name = "Arm_Pool": a NodePool name is 1-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit. Fix: rename it, such as "graviton-spot"',
+      '- karpenterNodePools[0].arch[0] = "aarch64": not an allowed value. Fix: use one or both of arm64, amd64',
+      '- karpenterNodePools[0].capacityTypes[1] = "spot": listed twice. Fix: list each value once',
+      '- karpenterNodePools[0].cpuLimit = 0: must be between 1 and 10000 vCPUs. Fix: use the total vCPUs the pool may run, such as 64',
+      '- karpenterNodePools[0].weight = 101: a NodePool weight is 0-100. Fix: use a higher weight for the pool to try first, such as 100 for Graviton and 10 for x86',
+      '- karpenterNodePools[0].instanceCategories[0] = "m7": not an EC2 instance category (the letters before the generation, as in m7g). Fix: use categories such as "c", "m" and "r"',
+    ]);
+  });
+
+  test('an instance family of the other architecture, an unknown family, a reserved label, a duplicate name', () => {
+    expect(errorsFor(karpenter([
+      pool({ instanceFamilies: ['m7i', 'm7x'], labels: { 'karpenter.sh/capacity-type': 'spot' } }),
+      pool({ arch: ['amd64'] }),
+    ]))).toEqual([
+      '- karpenterNodePools[0].instanceFamilies[0] = "m7i": an amd64 (x86_64) family in a pool whose arch is ["arm64"], so the pool could never launch it. Fix: add "amd64" to the pool\'s arch, or use an arm64 (Graviton) family such as m7g',
+      '- karpenterNodePools[0].instanceFamilies[1] = "m7x": not an EC2 instance family. Fix: use a family such as m7g or m7i',
+      '- karpenterNodePools[0].labels.karpenter.sh/capacity-type = "spot": karpenter.sh/ and karpenter.k8s.aws/ labels are set by Karpenter itself. Fix: use a name such as "team" or "example.com/team"',
+      '- karpenterNodePools[1].name = "arm": karpenterNodePools[0] already has this name. Fix: give every pool its own name',
+    ]);
+  });
+
+  test('a misspelt key is refused as an unknown context key, with the closest one', () => {
+    expect(errorsFor({ autoscaler: 'karpenter', karpenterNodePool: '[]' })).toEqual([
+      '- karpenterNodePool = "(set)": not a context key of this project, so it would be ignored. Fix: did you mean "karpenterNodePools"? (README, Configuration lists every key)',
+    ]);
+  });
+
+  test('bad input stops the CDK app before any construct exists', () => {
+    const app = new App({ context: contextWith(karpenter([pool({ arch: [] })])) });
+    expect(() => buildApp(app, {}, { nag: false })).toThrow(/karpenterNodePools\[0\]\.arch = \[\]: must be a non-empty JSON array/);
+    expect(app.node.children).toHaveLength(0);
+  });
+});

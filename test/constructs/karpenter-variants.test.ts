@@ -1,0 +1,71 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildTestApp } from '../support/cdk';
+import { validateKarpenterObject } from '../support/karpenter-schema';
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] }>;
+const resourcesOf = (stack: ReturnType<typeof buildTestApp>['stack']) => Template.fromStack(stack).toJSON().Resources as Resources;
+
+// Each variant synthesized once.
+const plain = buildTestApp({});
+const withKarpenter = buildTestApp({ autoscaler: 'karpenter' });
+const al2023 = buildTestApp({ autoscaler: 'karpenter', amiFamily: 'AL2023' });
+const bottlerocket = buildTestApp({ autoscaler: 'karpenter', amiFamily: 'BOTTLEROCKET', kubernetesVersion: '1.34' });
+const privateEndpoint = buildTestApp({ autoscaler: 'karpenter', amiFamily: 'AL2023', endpointAccess: 'private' });
+const existingVpc = buildTestApp({ autoscaler: 'karpenter', vpcId: 'vpc-0a1b2c3d4e5f67890' }, { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' });
+
+describe('turning Karpenter on and off (day two)', () => {
+  const before = resourcesOf(plain.stack);
+  const after = resourcesOf(withKarpenter.stack);
+  const changed = Object.keys(before).filter((id) => after[id] && JSON.stringify(before[id]) !== JSON.stringify(after[id]));
+
+  test('keeps every resource of the cluster without it, and changes only subnet tags and a dependency of the kubectl barrier', () => {
+    expect(Object.keys(before).filter((id) => !after[id])).toEqual([]);
+    expect(changed.map((id) => after[id].Type).sort()).toEqual(['AWS::EC2::Subnet', 'AWS::EC2::Subnet', 'AWS::SSM::Parameter']);
+    for (const id of changed.filter((i) => after[i].Type === 'AWS::EC2::Subnet')) {
+      const { Tags: tagsAfter, ...restAfter } = after[id].Properties as { Tags: { Key: string }[] };
+      const { Tags: tagsBefore, ...restBefore } = before[id].Properties as { Tags: { Key: string }[] };
+      expect(restAfter).toEqual(restBefore);
+      expect(tagsAfter.filter((t) => !tagsBefore.some((b) => b.Key === t.Key))).toEqual([{ Key: 'karpenter.sh/discovery', Value: { Ref: 'AWS::StackName' } }]);
+    }
+  });
+
+  test('leaves the cluster, its add-ons and the node groups untouched, so turning it off deletes only what it added', () => {
+    for (const type of ['AWS::EKS::Cluster', 'AWS::EKS::Nodegroup', 'AWS::EKS::Addon', 'AWS::EC2::LaunchTemplate']) {
+      expect(changed.filter((id) => after[id].Type === type)).toEqual([]);
+    }
+  });
+});
+
+describe('variants with Karpenter synthesize', () => {
+  test('AL2023 (Kubernetes 1.35): AL2023 nodes at the pinned release, a kubectl layer for 1.35', () => {
+    expect(al2023.stack.karpenter!.nodeClass.spec.amiSelectorTerms).toEqual([{ alias: 'al2023@v20260714' }]);
+    Template.fromStack(al2023.stack).hasResourceProperties('AWS::Lambda::LayerVersion', { Description: Match.stringLikeRegexp('^/opt/kubectl/kubectl 1\\.35\\.') });
+  });
+
+  test('Bottlerocket: Bottlerocket nodes, an encrypted OS volume and an encrypted data volume, schema-valid', () => {
+    const nodeClass = bottlerocket.stack.karpenter!.nodeClass;
+    expect(nodeClass.spec.amiSelectorTerms).toEqual([{ alias: 'bottlerocket@v1.61.0' }]);
+    expect(nodeClass.spec.blockDeviceMappings).toEqual([
+      { deviceName: '/dev/xvda', ebs: { volumeSize: '4Gi', volumeType: 'gp3', encrypted: true, deleteOnTermination: true } },
+      { deviceName: '/dev/xvdb', ebs: { volumeSize: '20Gi', volumeType: 'gp3', encrypted: true, deleteOnTermination: true } },
+    ]);
+    const deployed = JSON.parse(JSON.stringify(nodeClass).replace(/"id":"\$\{Token\[[^\]]+\]\}"/, '"id":"sg-0123456789abcdef0"').replace(/\$\{Token\[[^\]]+\]\}/g, 'x'));
+    expect(validateKarpenterObject(deployed)).toEqual([]);
+  });
+
+  test('private endpoint: the kubectl handler that runs Helm sits in the private subnets', () => {
+    const template = Template.fromStack(privateEndpoint.stack);
+    template.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({ ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: false, EndpointPrivateAccess: true }) }));
+    template.hasResourceProperties('AWS::Lambda::Function', Match.objectLike({
+      Layers: Match.anyValue(),
+      VpcConfig: Match.objectLike({ SubnetIds: [{ Ref: Match.stringLikeRegexp('^VpcprivateSubnet1') }, { Ref: Match.stringLikeRegexp('^VpcprivateSubnet2') }] }),
+    }));
+    template.resourcePropertiesCountIs('Custom::AWSCDK-EKS-HelmChart', { Chart: 'karpenter' }, 1);
+  });
+
+  test('existing VPC: its subnets cannot be tagged from here, so the node class selects them by id', () => {
+    const terms = existingVpc.stack.karpenter!.nodeClass.spec.subnetSelectorTerms;
+    expect(terms.length).toBeGreaterThan(0);
+    for (const term of terms) expect(term).toEqual({ id: expect.stringMatching(/^(p-|subnet-)/) });
+  });
+});

@@ -1,0 +1,60 @@
+import { KarpenterNodePoolConfig } from '../../lib/config/karpenter-config';
+import { runCostCli } from '../../lib/cost/cli';
+import { computeKarpenterBound, renderKarpenterBound } from '../../lib/cost/karpenter-cost';
+import { PriceTable } from '../../lib/cost/prices';
+
+// Round numbers, so every figure can be checked by hand. Per vCPU (large = 2 vCPUs): m7g 0.4, r7g 0.6, m7i 0.5,
+// r7i 0.75, c5 (generation 5, never allowed by categories) 1.0.
+const SIZES = ['large', 'xlarge'];
+const TABLE: PriceTable = {
+  region: 'test-region', regionName: 'Test', date: '2000-01-01', source: 'fixture', hoursPerMonth: 100,
+  eksStandardSupportHourly: 0.1, eksExtendedSupportHourly: 0.6, natGatewayHourly: 0.05, natGatewayPerGb: 0.05,
+  families: {
+    m7g: { large: 0.8, sizes: SIZES }, r7g: { large: 1.2, sizes: SIZES }, m7i: { large: 1.0, sizes: SIZES },
+    r7i: { large: 1.5, sizes: SIZES }, c5: { large: 2.0, sizes: SIZES }, x8g: { large: 9, sizes: ['xlarge'] },
+  },
+  counterpartFamily: { m7g: 'm7i', m7i: 'm7g' },
+};
+const pool = (overrides: Partial<KarpenterNodePoolConfig>): KarpenterNodePoolConfig => ({
+  name: 'p', arch: ['arm64'], capacityTypes: ['spot'], cpuLimit: 10, instanceCategories: ['c', 'm', 'r'], instanceFamilies: [], weight: 50, labels: {}, taints: [], ...overrides,
+});
+
+test('each pool at its CPU limit, at the dearest per-vCPU price among the priced families it allows', () => {
+  const bound = computeKarpenterBound([pool({ name: 'arm' }), pool({ name: 'x86', arch: ['amd64'], cpuLimit: 20 })], TABLE);
+  expect(bound.pools.map((p) => [p.name, p.dearestFamily, p.perVcpuHourly, p.monthly, p.priced])).toEqual([
+    ['arm', 'r7g', 0.6, 600, ['m7g', 'r7g']], // 10 vCPU x 0.6 x 100 h
+    ['x86', 'r7i', 0.75, 1500, ['m7i', 'r7i']], // 20 x 0.75 x 100; c5 is generation 5, excluded
+  ]);
+  expect(bound.totalMonthly).toBe(2100);
+  // c is allowed, but the table prices no c family of generation 6+ for either architecture.
+  expect(bound.pools[0].unpriced).toEqual(['c']);
+  expect(bound.complete).toBe(false);
+});
+
+test('a pool of both architectures takes the dearest of both; a family list narrows it', () => {
+  expect(computeKarpenterBound([pool({ arch: ['arm64', 'amd64'], instanceCategories: ['m', 'r'] })], TABLE).pools[0]).toMatchObject({ dearestFamily: 'r7i', monthly: 750, unpriced: [] });
+  expect(computeKarpenterBound([pool({ instanceCategories: [], instanceFamilies: ['m7g'] })], TABLE)).toMatchObject({ totalMonthly: 400, complete: true });
+  expect(computeKarpenterBound([pool({ instanceCategories: [], instanceFamilies: ['m8g'] })], TABLE).pools[0]).toMatchObject({ monthly: 0, unpriced: ['m8g'] });
+});
+
+test('the report states the assumption, each pool, the families priced, and the total beside today\'s', () => {
+  const lines = renderKarpenterBound(computeKarpenterBound([pool({ name: 'arm', instanceCategories: ['m', 'r'] })], TABLE), 1000);
+  expect(lines[1]).toBe('Karpenter NodePools (autoscaler=karpenter): what they may add at their CPU limits, an upper bound.');
+  expect(lines[2]).toMatch(/^Assumption: every vCPU of the limit runs, on demand, at the dearest price per vCPU/);
+  expect(lines).toContainEqual(expect.stringMatching(/^ {2}NodePool arm \(arm64\) {2}up to 10 vCPU @ \$0\.6000\/vCPU-h \(r7g\) +\$600\.00$/));
+  expect(lines).toContain('    priced families: m7g, r7g');
+  expect(lines.at(-1)).toMatch(/^ {2}Total with the NodePools at their limits +\$1600\.00$/);
+});
+
+test('npm run cost -- -c autoscaler=karpenter prints the bound after today\'s figures; an unpriced pool exits 3 (partial)', () => {
+  const out: string[] = [];
+  const options = (lines: string[]) => ({ tables: { 'us-east-1': TABLE }, out: (l: string) => lines.push(l), err: () => undefined, clock: () => new Date('2026-11-28T12:00:00Z') });
+  expect(runCostCli(['-c', 'autoscaler=karpenter'], options(out))).toBe(3);
+  const text = out.join('\n');
+  expect(text.indexOf('Total at desired size')).toBeLessThan(text.indexOf('Karpenter NodePools'));
+  expect(text).toMatch(/NodePool graviton \(arm64\) {2}up to 64 vCPU @ \$0\.6000\/vCPU-h \(r7g\) +\$3840\.00/);
+  expect(text).toMatch(/not priced \(missing from the price table, so not in the bound\): c/);
+  const none: string[] = [];
+  expect(runCostCli([], options(none))).toBe(0);
+  expect(none.join('\n')).not.toMatch(/Karpenter/);
+});
