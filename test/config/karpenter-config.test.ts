@@ -1,12 +1,15 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../../lib/config/errors';
+import { ConfigIssue } from '../../lib/config/errors';
+import { resolveAutoscaling } from '../../lib/config/karpenter-config';
 import { resolveProjectConfig } from '../../lib/config/project-config';
+import { ValueReader } from '../../lib/config/value-reader';
 import { buildApp } from '../../lib/app';
-import { contextWith } from '../support/cdk';
+import { TEST_DAY, contextWith } from '../support/cdk';
 
 function resolve(overrides: Record<string, unknown>) {
   const context = contextWith(overrides);
-  return resolveProjectConfig((key) => context[key], {}, Object.keys(context));
+  return resolveProjectConfig((key) => context[key], {}, Object.keys(context), TEST_DAY);
 }
 
 /** The lines of the ConfigError that `overrides` cause (fails the test if none is thrown). */
@@ -75,6 +78,20 @@ describe('autoscaler', () => {
     ]);
   });
 
+  test('a Kubernetes version newer than Karpenter 1.14 supports (1.36) is refused with it', () => {
+    const issues: ConfigIssue[] = [];
+    const groups = resolve({}).cluster.nodeGroups;
+    resolveAutoscaling(new ValueReader((key) => ({ autoscaler: 'karpenter' } as Record<string, unknown>)[key], issues), 'AL2023', '1.37', groups, issues);
+    expect(issues).toEqual([{
+      key: 'kubernetesVersion', value: '1.37',
+      problem: 'Karpenter 1.14.1 supports Kubernetes 1.26-1.36 (its compatibility matrix); the controller would refuse to start',
+      fix: 'use kubernetesVersion 1.36 or older with autoscaler=karpenter, or autoscaler=none',
+    }]);
+    const ok: ConfigIssue[] = [];
+    resolveAutoscaling(new ValueReader((key) => ({ autoscaler: 'karpenter' } as Record<string, unknown>)[key], ok), 'AL2023', '1.36', groups, ok);
+    expect(ok).toEqual([]);
+  });
+
   test('the AMI stays pinned: latest and a version of the wrong family are refused', () => {
     expect(errorsFor({ autoscaler: 'karpenter', karpenterAmiVersion: 'latest' })[0]).toMatch(/^- karpenterAmiVersion = "latest": "latest" replaces every Karpenter node .* Fix: pin a release such as v20260714/);
     expect(errorsFor({ autoscaler: 'karpenter', amiFamily: 'BOTTLEROCKET', karpenterAmiVersion: 'v20260714' })).toEqual([
@@ -132,7 +149,7 @@ describe('karpenterNodePools bad input: one line per problem, all of them at onc
 
   test('bad input stops the CDK app before any construct exists', () => {
     const app = new App({ context: contextWith(karpenter([pool({ arch: [] })])) });
-    expect(() => buildApp(app, {}, { nag: false })).toThrow(/karpenterNodePools\[0\]\.arch = \[\]: must be a non-empty JSON array/);
+    expect(() => buildApp(app, {}, { nag: false, clock: () => TEST_DAY })).toThrow(/karpenterNodePools\[0\]\.arch = \[\]: must be a non-empty JSON array/);
     expect(app.node.children).toHaveLength(0);
   });
 });

@@ -37,7 +37,7 @@ describe('turning Karpenter on and off (day two)', () => {
 });
 
 describe('variants with Karpenter synthesize', () => {
-  test('AL2023 (Kubernetes 1.35): AL2023 nodes at the pinned release, a kubectl layer for 1.35', () => {
+  test('AL2023 (Kubernetes 1.36): AL2023 nodes at the pinned release, the v35 kubectl layer (within one version)', () => {
     expect(al2023.stack.karpenter!.nodeClass.spec.amiSelectorTerms).toEqual([{ alias: 'al2023@v20260714' }]);
     Template.fromStack(al2023.stack).hasResourceProperties('AWS::Lambda::LayerVersion', { Description: Match.stringLikeRegexp('^/opt/kubectl/kubectl 1\\.35\\.') });
   });

@@ -4,7 +4,7 @@ import { buildTestApp } from '../support/cdk';
 import { validateKarpenterObject } from '../support/karpenter-schema';
 
 // `-c autoscaler=karpenter` on the cdk.json configuration (AL2 node groups, Kubernetes 1.32), synthesized once.
-const { app, stack } = buildTestApp({ autoscaler: 'karpenter' });
+const { app, stack, warnings } = buildTestApp({ autoscaler: 'karpenter' });
 const template = Template.fromStack(stack);
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, any>; DependsOn?: string[] }>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const idOf = (type: string, predicate: (props: Record<string, any>) => boolean = () => true) => { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -235,6 +235,12 @@ describe('interruption handling', () => {
 test('the kubectl provider (a Lambda) is there for Helm, with a kubectl layer within one version of the cluster (1.32)', () => {
   template.hasResourceProperties('AWS::Lambda::LayerVersion', { Description: Match.stringLikeRegexp('^/opt/kubectl/kubectl 1\\.33\\.') });
   expect(Object.values(resources).some((r) => r.Type === 'AWS::Lambda::Function')).toBe(true);
+});
+
+test('warns as the default stack does (extended support, AL2, open endpoint), and about nothing of its own', () => {
+  expect(warnings).toEqual([
+    'Annotation::mixed-arch-eks:extended-support', 'Annotation::mixed-arch-eks:al2-end-of-support', 'Annotation::mixed-arch-eks:open-endpoint',
+  ]);
 });
 
 test('passes the cdk-nag AwsSolutions pack, every acknowledgement with a reason', () => {
