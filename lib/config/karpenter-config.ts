@@ -3,12 +3,12 @@ import { ARCHITECTURE_INFO, ARCHITECTURES, Architecture, isArchitecture } from '
 import { ConfigIssue } from './errors';
 import { compareVersions } from './kubernetes-versions';
 import { resolveLabels, resolveTaints } from './node-group-config';
-import { AmiFamily, CAPACITY_TYPES, CapacityType, NodeGroupConfig, NodeTaint } from './types';
+import { AUTOSCALERS, AmiFamily, Autoscaler, CAPACITY_TYPES, CapacityType, KarpenterAmiFamily, KarpenterConfig, KarpenterNodePoolConfig, NodeGroupConfig } from './types';
+
+export { AUTOSCALERS } from './types';
+export type { Autoscaler, KarpenterAmiFamily, KarpenterConfig, KarpenterNodePoolConfig } from './types';
 import { ValueReader } from './value-reader';
 
-export const AUTOSCALERS = ['none', 'karpenter'] as const;
-/** What scales the cluster: nothing (the node groups keep their desired size), or Karpenter. */
-export type Autoscaler = (typeof AUTOSCALERS)[number];
 
 /**
  * The Karpenter release the stack installs (controller chart and CRD chart, same version).
@@ -29,34 +29,7 @@ export const KARPENTER_AMI_VERSIONS: Readonly<Record<KarpenterAmiFamily, string>
   al2023: 'v20260714',
   bottlerocket: 'v1.61.0',
 };
-export type KarpenterAmiFamily = 'al2023' | 'bottlerocket';
 
-/** One Karpenter NodePool, validated, with every default resolved. */
-export interface KarpenterNodePoolConfig {
-  readonly name: string;
-  /** The architectures its nodes may have (`kubernetes.io/arch In [...]`). */
-  readonly arch: readonly Architecture[];
-  readonly capacityTypes: readonly CapacityType[];
-  /** Total vCPUs the pool may run at once (NodePool `limits.cpu`). */
-  readonly cpuLimit: number;
-  /** EC2 instance categories (`c`, `m`, `r`...); empty when `instanceFamilies` is given. */
-  readonly instanceCategories: readonly string[];
-  /** EC2 instance families (`m7g`, `c7i`...); empty to allow every family of the categories. */
-  readonly instanceFamilies: readonly string[];
-  /** Higher weights are tried first (0-100). */
-  readonly weight: number;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly taints: readonly NodeTaint[];
-}
-
-export interface KarpenterConfig {
-  readonly version: string;
-  readonly nodePools: readonly KarpenterNodePoolConfig[];
-  /** The node OS of Karpenter's nodes: AL2023 unless the cluster's `amiFamily` is BOTTLEROCKET (never AL2). */
-  readonly amiFamily: KarpenterAmiFamily;
-  /** The pinned AMI release: `karpenterAmiVersion`, or the default of `amiFamily`. */
-  readonly amiVersion: string;
-}
 
 /**
  * The default pools: one per architecture, spot first and on-demand when spot has no capacity, general

@@ -1,5 +1,4 @@
 import { Architecture } from './architectures';
-import type { Autoscaler, KarpenterConfig } from './karpenter-config';
 
 export const AMI_FAMILIES = ['AL2', 'AL2023', 'BOTTLEROCKET'] as const;
 /** The node operating system: EKS-optimized Amazon Linux 2, Amazon Linux 2023, or Bottlerocket. */
@@ -106,3 +105,37 @@ export const CONFIG_DEFAULTS = {
 
 /** The environment variable that overrides the `printPlatformInfoImage` context key. */
 export const IMAGE_ENV_VAR = 'PRINT_PLATFORM_INFO_IMAGE';
+
+export const AUTOSCALERS = ['none', 'karpenter'] as const;
+/** What scales the cluster: nothing (the node groups keep their desired size), or Karpenter. */
+export type Autoscaler = (typeof AUTOSCALERS)[number];
+
+/** The node OS of Karpenter's nodes, as its AMI alias names it. */
+export type KarpenterAmiFamily = 'al2023' | 'bottlerocket';
+
+/** One Karpenter NodePool, validated, with every default resolved. */
+export interface KarpenterNodePoolConfig {
+  readonly name: string;
+  /** The architectures its nodes may have (`kubernetes.io/arch In [...]`). */
+  readonly arch: readonly Architecture[];
+  readonly capacityTypes: readonly CapacityType[];
+  /** Total vCPUs the pool may run at once (NodePool `limits.cpu`). */
+  readonly cpuLimit: number;
+  /** EC2 instance categories (`c`, `m`, `r`...); empty when `instanceFamilies` is given. */
+  readonly instanceCategories: readonly string[];
+  /** EC2 instance families (`m7g`, `c7i`...); empty to allow every family of the categories. */
+  readonly instanceFamilies: readonly string[];
+  /** Higher weights are tried first (0-100). */
+  readonly weight: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly NodeTaint[];
+}
+
+export interface KarpenterConfig {
+  readonly version: string;
+  readonly nodePools: readonly KarpenterNodePoolConfig[];
+  /** The node OS of Karpenter's nodes: AL2023 unless the cluster's `amiFamily` is BOTTLEROCKET (never AL2). */
+  readonly amiFamily: KarpenterAmiFamily;
+  /** The pinned AMI release: `karpenterAmiVersion`, or the default of `amiFamily`. */
+  readonly amiVersion: string;
+}

@@ -4,7 +4,7 @@ import { ConfigIssue } from '../../lib/config/errors';
 import { resolveAutoscaling } from '../../lib/config/karpenter-config';
 import { resolveProjectConfig } from '../../lib/config/project-config';
 import { ValueReader } from '../../lib/config/value-reader';
-import { buildApp } from '../../lib/app';
+import { buildApp } from '../../bin/app';
 import { TEST_DAY, contextWith } from '../support/cdk';
 
 function resolve(overrides: Record<string, unknown>) {
