@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { isRecord, misplacedPodFields, yamlFilesUnder } from '../lib/manifests/workloads';
+import { isRecord, misplacedPodFields, yamlFilesUnder } from '../lib/manifests/pod-spec';
 
 const TOP_LEVEL_KEYS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'data', 'stringData', 'type', 'immutable']);
 

@@ -3,7 +3,7 @@ import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Architecture } from '../../lib/config/architectures';
 import { pullSecretFor } from '../lib/image-pull-secret';
-import { RESTRICTED_POD_SECURITY, restrictedContainer } from '../lib/restricted-container';
+import { RESTRICTED_POD_SECURITY, applyRestrictedPodSecurity, restrictedContainer } from '../lib/restricted-container';
 import { NodeGroupPlacement, applyPlacement, placeWorkload } from '../lib/scheduling';
 
 export interface BusyboxChartProps extends ChartProps {
@@ -43,6 +43,7 @@ export class BusyboxChart extends Chart {
         memoryMebibytes: { request: 8, limit: 16 },
       })],
     });
-    applyPlacement(this.pod, '/spec', placement);
+    applyRestrictedPodSecurity(this.pod);
+    applyPlacement(this.pod, placement);
   }
 }

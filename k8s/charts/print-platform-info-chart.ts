@@ -4,7 +4,7 @@ import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Architecture } from '../../lib/config/architectures';
 import { pullSecretFor } from '../lib/image-pull-secret';
-import { RESTRICTED_POD_SECURITY, restrictedContainer } from '../lib/restricted-container';
+import { RESTRICTED_POD_SECURITY, applyRestrictedPodSecurity, restrictedContainer } from '../lib/restricted-container';
 import { NodeGroupPlacement, applyPlacement, placeWorkload } from '../lib/scheduling';
 
 export interface PrintPlatformInfoChartProps extends ChartProps {
@@ -61,7 +61,8 @@ export class PrintPlatformInfoChart extends Chart {
       dockerRegistryAuth: pullSecret ? kplus.Secret.fromSecretName(this, 'PullSecret', pullSecret) : undefined,
       containers: [restrictedContainer({ name: 'print-platform-info', image: props.image })],
     });
-    applyPlacement(this.job, '/spec/template/spec', placement);
+    applyRestrictedPodSecurity(this.job);
+    applyPlacement(this.job, placement);
   }
 
   /** `print-platform-info-arm64`, or `print-platform-info-any` when not pinned: the chart, its file and its label. */

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
-import { Size } from 'cdk8s';
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { podSpecPointer } from '../../lib/manifests/pod-spec';
 import { WORKLOAD_GID, WORKLOAD_UID } from '../../lib/config/workload-identity';
 
 export interface RestrictedContainerProps {
@@ -22,7 +23,7 @@ export interface RestrictedContainerProps {
  * A container that meets the Pod Security Standards "restricted" profile: a numeric non-root user and group
  * (cdk8s-plus sets runAsNonRoot but no user, and an image that runs as root then fails to start), no privilege
  * escalation, a read-only root filesystem, and small explicit resources (cdk8s-plus would request a whole CPU).
- * Dropping ALL capabilities and seccomp need a patch: see `patchPodSpec`.
+ * Dropping ALL capabilities and the seccomp profile need a patch: see `applyRestrictedPodSecurity`.
  */
 export function restrictedContainer(props: RestrictedContainerProps): kplus.ContainerProps {
   const cpu = props.cpuMillis ?? { request: 10, limit: 100 };
@@ -54,3 +55,16 @@ export const RESTRICTED_POD_SECURITY: kplus.PodSecurityContextProps = {
   user: WORKLOAD_UID,
   group: WORKLOAD_GID,
 };
+
+/**
+ * Completes a Pod or Job with the parts of "restricted" that cdk8s-plus-27 cannot express: `capabilities.drop:
+ * [ALL]` on each container (its Capability enum has no ALL) and the runtime-default seccomp profile.
+ */
+export function applyRestrictedPodSecurity(workload: kplus.Pod | kplus.Job): void {
+  const object = ApiObject.of(workload);
+  const spec = podSpecPointer(object.kind);
+  object.addJsonPatch(JsonPatch.add(`${spec}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }));
+  workload.containers.forEach((_, i) => {
+    object.addJsonPatch(JsonPatch.add(`${spec}/containers/${i}/securityContext/capabilities`, { drop: ['ALL'] }));
+  });
+}

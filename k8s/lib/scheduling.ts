@@ -3,6 +3,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { ARCH_NODE_LABEL, ARCHITECTURE_INFO, ARCHITECTURES, Architecture, isArchitecture } from '../../lib/config/architectures';
 import { ConfigError } from '../../lib/config/errors';
 import { NodeGroupConfig, NodeTaint } from '../../lib/config/types';
+import { podSpecPointer } from '../../lib/manifests/pod-spec';
 
 /** What scheduling needs to know of a node group. */
 export type NodeGroupPlacement = Pick<NodeGroupConfig, 'name' | 'arch' | 'taints'>;
@@ -44,22 +45,18 @@ export function placeWorkload(workload: string, arch: unknown, nodeGroups: reado
 }
 
 /**
- * Applies a placement to a Pod or Job, and completes its pod spec at `podSpecPath` (`/spec` for a Pod,
- * `/spec/template/spec` for a Job) with what cdk8s-plus-27 cannot express: `capabilities.drop: [ALL]` on
- * each container (its Capability enum has no ALL), the runtime-default seccomp profile, and a literal
- * `kubernetes.io/arch` nodeSelector (its `scheduling.attract()` writes a node affinity instead).
+ * Applies a placement to a Pod or Job: the tolerations, and a literal `kubernetes.io/arch` nodeSelector
+ * (cdk8s-plus-27's `scheduling.attract()` writes a node affinity instead).
  */
-export function applyPlacement(workload: kplus.Pod | kplus.Job, podSpecPath: string, placement: Placement): void {
+export function applyPlacement(workload: kplus.Pod | kplus.Job, placement: Placement): void {
   for (const taint of placement.tolerations) {
     const options = { effect: taint.effect as kplus.TaintEffect };
     workload.scheduling.tolerate(kplus.Node.tainted(taint.value === undefined
       ? kplus.NodeTaintQuery.exists(taint.key, options)
       : kplus.NodeTaintQuery.is(taint.key, taint.value, options)));
   }
-  const object = ApiObject.of(workload);
-  object.addJsonPatch(JsonPatch.add(`${podSpecPath}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }));
-  workload.containers.forEach((_, i) => {
-    object.addJsonPatch(JsonPatch.add(`${podSpecPath}/containers/${i}/securityContext/capabilities`, { drop: ['ALL'] }));
-  });
-  if (placement.arch) object.addJsonPatch(JsonPatch.add(`${podSpecPath}/nodeSelector`, { [ARCH_NODE_LABEL]: placement.arch }));
+  if (placement.arch) {
+    const object = ApiObject.of(workload);
+    object.addJsonPatch(JsonPatch.add(`${podSpecPointer(object.kind)}/nodeSelector`, { [ARCH_NODE_LABEL]: placement.arch }));
+  }
 }

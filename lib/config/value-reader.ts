@@ -3,7 +3,15 @@ import { ConfigIssue } from './errors';
 /** Reads one context value: `app.node.tryGetContext` in the CDK app, cdk.json in the cdk8s app. */
 export type ContextReader = (key: string) => unknown;
 
-/** Typed access to context values that arrive as JSON (cdk.json) or as strings (`-c key=value`). */
+/**
+ * Typed access to context values that arrive as JSON (cdk.json) or as strings (`-c key=value`).
+ *
+ * Why not a schema library: measured 2026-11-28 on the 2-core CI machine, `require('zod')` (4.6.7) costs
+ * 95-140 ms per synth and valibot (1.5.0) about 15 ms, against 2.5 ms for resolving the whole configuration here.
+ * Valibot would be affordable, but it would replace only these shape checks: every domain rule (AL2 on 1.33+,
+ * CIDR host bits, instance architecture, ...) and every "key = value: problem. Fix: ..." message stays ours,
+ * and `-c` strings ("2", "a,b", JSON) need coercion before any schema sees them.
+ */
 export class ValueReader {
   constructor(
     private readonly read: ContextReader,

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ARCH_NODE_LABEL, ARCHITECTURES } from '../config/architectures';
-import { TEMPLATE_POD_SPEC_PATH, isRecord, podSpecPath, yamlFilesUnder } from '../manifests/workloads';
+import { TEMPLATE_POD_SPEC_PATH, isRecord, podSpecPath, yamlFilesUnder } from '../manifests/pod-spec';
 import { PreflightError } from './errors';
 
 /** One container image as a Kubernetes workload uses it, with where the scheduler may place it. */

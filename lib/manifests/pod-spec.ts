@@ -21,6 +21,13 @@ export function podSpecPath(kind: string): readonly string[] | undefined {
   return POD_SPEC_PATHS[kind];
 }
 
+/** The JSON pointer of a kind's pod spec, for JSON patches: `/spec` for a Pod, `/spec/template/spec` for a Job. */
+export function podSpecPointer(kind: string): string {
+  const path = podSpecPath(kind);
+  if (!path) throw new Error(`a ${kind} has no pod spec`);
+  return `/${path.join('/')}`;
+}
+
 // Fields of a pod spec only: one level off, the API server drops them silently (the article's mistake).
 const POD_SPEC_FIELDS = ['nodeSelector', 'restartPolicy', 'imagePullSecrets', 'tolerations', 'affinity', 'containers',
   'initContainers', 'serviceAccountName', 'automountServiceAccountToken', 'hostNetwork', 'volumes'];
