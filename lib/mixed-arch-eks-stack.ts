@@ -22,7 +22,7 @@ import { GitLabDeployRole } from './constructs/gitlab-deploy-role';
 import { ImageRepository } from './constructs/image-repository';
 import { Karpenter } from './constructs/karpenter/karpenter';
 import { ManagedAddons } from './constructs/managed-addons';
-import { AMI_TYPES, MixedArchNodeGroups } from './constructs/node-groups';
+import { MixedArchNodeGroups, nodeGroupAmiType } from './constructs/node-groups';
 
 export interface MixedArchEksStackProps extends StackProps {
   /** The validated cluster configuration (see resolveProjectConfig). */
@@ -319,7 +319,7 @@ export class MixedArchEksStack extends Stack {
     }
     for (const group of config.nodeGroups) {
       new CfnOutput(this, `NodeGroup${pascal(group.name)}`, {
-        value: `${group.name}: ${ARCHITECTURE_INFO[group.arch].displayName}, ${AMI_TYPES[group.amiFamily][group.arch]}, ` +
+        value: `${group.name}: ${ARCHITECTURE_INFO[group.arch].displayName}, ${nodeGroupAmiType(group)}, ` +
           `${group.instanceTypes.join('/')} ${group.capacityType}, ${group.minSize}-${group.maxSize} nodes`,
         description: `Node group ${group.name} and its architecture`,
       });

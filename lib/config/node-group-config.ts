@@ -1,4 +1,5 @@
 import { InstanceArchitecture, InstanceClass, InstanceSize, InstanceType } from 'aws-cdk-lib/aws-ec2';
+import { Accelerator, acceleratorOf, amiTypeFor } from './ami-types';
 import { ARCHITECTURE_ALIASES, ARCHITECTURE_INFO, ARCHITECTURES, Architecture, isArchitecture } from './architectures';
 import { ConfigIssue } from './errors';
 import { LAST_AL2_KUBERNETES_VERSION, findKubernetesVersion } from './kubernetes-versions';
@@ -119,7 +120,11 @@ function resolveNodeGroup(entry: unknown, path: string, clusterAmiFamily: AmiFam
   } else if (obj.instanceTypes === undefined) {
     issues.push({ key: `${path}.instanceTypes`, value: undefined, problem: 'every node group needs instance types', fix: `add "instanceTypes": ["${ARCHITECTURE_INFO[arch ?? 'arm64'].exampleInstanceType}"]` });
   }
+  const beforeTypes = issues.length;
   instanceTypes.forEach((type, i) => checkInstanceType(type, `${path}.instanceTypes[${i}]`, arch, issues));
+  if (issues.length === beforeTypes && arch && amiFamily && instanceTypes.length > 0) {
+    checkAcceleratedTypes(instanceTypes, path, amiFamily, arch, issues);
+  }
 
   const minSize = reader.integer('minSize');
   const desiredSize = reader.integer('desiredSize');
@@ -181,6 +186,43 @@ function checkInstanceType(type: string, key: string, arch: Architecture | undef
       value: type,
       problem: `an ${ARCHITECTURE_INFO[typeArch].displayName} instance type in a group whose arch is "${arch}"`,
       fix: `use an ${ARCHITECTURE_INFO[arch].displayName} type such as ${ARCHITECTURE_INFO[arch].exampleInstanceType}, or set the group's "arch" to "${typeArch}"`,
+    });
+  }
+}
+
+const ACCELERATOR_NAMES: Readonly<Record<Accelerator | 'none', string>> = {
+  nvidia: 'NVIDIA GPU', neuron: 'Inferentia/Trainium (Neuron)', unsupported: 'unsupported accelerator', none: 'no accelerator',
+};
+
+/**
+ * Accelerated instance types need the AMI type of their accelerator (NVIDIA or Neuron driver) for the group's
+ * OS and architecture: one group, one AMI, so no mixing; and no group EKS has no AMI type for.
+ */
+function checkAcceleratedTypes(instanceTypes: readonly string[], path: string, amiFamily: AmiFamily, arch: Architecture, issues: ConfigIssue[]): void {
+  const kinds = instanceTypes.map((type) => acceleratorOf(type) ?? 'none');
+  const unsupported = instanceTypes.map((type, i) => [type, i] as const).filter(([, i]) => kinds[i] === 'unsupported');
+  for (const [type, i] of unsupported) {
+    issues.push({
+      key: `${path}.instanceTypes[${i}]`, value: type,
+      problem: `its accelerator is one no EKS-optimized AMI supports (they drive NVIDIA GPUs from g4dn and p3 on, Inferentia and Trainium)`,
+      fix: 'use g6, g5 or g5g (NVIDIA), inf2 or trn1 (Neuron), or a type without an accelerator',
+    });
+  }
+  if (unsupported.length > 0) return;
+  if (new Set(kinds).size > 1) {
+    issues.push({
+      key: `${path}.instanceTypes`, value: instanceTypes,
+      problem: `mixes types that need different AMIs (${instanceTypes.map((t, i) => `${t}: ${ACCELERATOR_NAMES[kinds[i]]}`).join(', ')}); a node group has one AMI type`,
+      fix: 'put NVIDIA GPU, Neuron and other instance types in separate node groups',
+    });
+    return;
+  }
+  if (kinds[0] !== 'none' && amiTypeFor(amiFamily, arch, instanceTypes) === undefined) {
+    const families = (['AL2023', 'BOTTLEROCKET', 'AL2'] as const).filter((f) => amiTypeFor(f, arch, instanceTypes) !== undefined);
+    issues.push({
+      key: `${path}.instanceTypes[0]`, value: instanceTypes[0],
+      problem: `EKS has no ${amiFamily} AMI type for ${ACCELERATOR_NAMES[kinds[0]]} instances on ${arch}`,
+      fix: `set the group's "amiFamily" to ${families.map((f) => `"${f}"`).join(' or ')}`,
     });
   }
 }

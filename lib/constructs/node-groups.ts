@@ -4,15 +4,19 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Validations } from 'aws-cdk-lib';
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import { Architecture } from '../config/architectures';
+import { amiTypeFor } from '../config/ami-types';
 import { AmiFamily, CapacityType, NodeGroupConfig, TaintEffect } from '../config/types';
 
-/** The EKS AMI type for each node operating system and architecture. */
-export const AMI_TYPES: Readonly<Record<AmiFamily, Readonly<Record<Architecture, eks.NodegroupAmiType>>>> = {
-  AL2: { arm64: eks.NodegroupAmiType.AL2_ARM_64, amd64: eks.NodegroupAmiType.AL2_X86_64 },
-  AL2023: { arm64: eks.NodegroupAmiType.AL2023_ARM_64_STANDARD, amd64: eks.NodegroupAmiType.AL2023_X86_64_STANDARD },
-  BOTTLEROCKET: { arm64: eks.NodegroupAmiType.BOTTLEROCKET_ARM_64, amd64: eks.NodegroupAmiType.BOTTLEROCKET_X86_64 },
-};
+/**
+ * The EKS AMI type of a validated node group: the standard AMI of its OS and architecture, or the NVIDIA or
+ * Neuron one its accelerated instance types need (lib/config/ami-types.ts; the configuration has refused groups
+ * EKS has no AMI type for).
+ */
+export function nodeGroupAmiType(group: Pick<NodeGroupConfig, 'amiFamily' | 'arch' | 'instanceTypes'>): eks.NodegroupAmiType {
+  const amiType = amiTypeFor(group.amiFamily, group.arch, group.instanceTypes);
+  if (amiType === undefined) throw new Error(`no EKS AMI type for ${group.amiFamily} ${group.arch} ${group.instanceTypes.join(',')}: resolve the configuration first`);
+  return amiType as eks.NodegroupAmiType;
+}
 
 const CAPACITY_TYPES: Readonly<Record<CapacityType, eks.CapacityType>> = {
   'on-demand': eks.CapacityType.ON_DEMAND,
@@ -111,8 +115,11 @@ export class MixedArchNodeGroups extends Construct {
       const nodegroup = props.cluster.addNodegroupCapacity(`NodeGroup-${group.name}`, {
         nodegroupName: MixedArchNodeGroups.nodegroupName(group),
         nodeRole: this.role,
-        amiType: AMI_TYPES[group.amiFamily][group.arch],
-        instanceTypes: group.instanceTypes.map((t) => new ec2.InstanceType(t)),
+        amiType: nodeGroupAmiType(group),
+        // Instance types go on the CloudFormation resource below, not here: aws-cdk-lib's own instance-type to
+        // AMI-type check knows only some GPU families (it rejects AL2023_x86_64_NEURON for trn1 and the NVIDIA
+        // AMI types for p5 or g7e), and for Inferentia/Trainium types it adds a Neuron device plugin manifest,
+        // which needs a kubectl Lambda. The configuration has already checked types against the AMI type.
         capacityType: CAPACITY_TYPES[group.capacityType],
         minSize: group.minSize,
         desiredSize: group.desiredSize,
@@ -128,7 +135,9 @@ export class MixedArchNodeGroups extends Construct {
       // aws-eks-v2 has no version prop: without Version a group stays on the version it was created with.
       // CloudFormation updates Version in place, after the cluster (the group references it), with a rolling
       // replacement of the nodes (AWS::EKS::Nodegroup, Version: "Update requires: No interruption").
-      (nodegroup.node.defaultChild as eks.CfnNodegroup).version = props.kubernetesVersion;
+      const cfnNodegroup = nodegroup.node.defaultChild as eks.CfnNodegroup;
+      cfnNodegroup.version = props.kubernetesVersion;
+      cfnNodegroup.instanceTypes = [...group.instanceTypes];
       nodegroups.set(group.name, nodegroup);
     }
     this.nodegroups = nodegroups;
@@ -140,7 +149,7 @@ export class MixedArchNodeGroups extends Construct {
    * those properties gives one exactly when a replacement is due, and keeps the name otherwise.
    */
   static nodegroupName(group: NodeGroupConfig): string {
-    const replacementKey = JSON.stringify([AMI_TYPES[group.amiFamily][group.arch], group.capacityType, group.instanceTypes]);
+    const replacementKey = JSON.stringify([nodeGroupAmiType(group), group.capacityType, group.instanceTypes]);
     return `${group.name}-${createHash('sha256').update(replacementKey).digest('hex').slice(0, 6)}`;
   }
 }
