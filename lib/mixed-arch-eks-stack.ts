@@ -166,7 +166,7 @@ export class MixedArchEksStack extends Stack {
     // On a cluster deployed before the CNI moved to Pod Identity, the node role loses AmazonEKS_CNI_Policy only
     // after the vpc-cni add-on holds its Pod Identity association (see README, "Upgrading an existing cluster").
     this.nodeGroups.role.node.addDependency(this.addons.vpcCni);
-    if (config.karpenter) this.karpenter = this.addKarpenter(config.karpenter, vpc, !config.vpcId);
+    if (config.karpenter) this.karpenter = this.addKarpenter(config.karpenter, vpc, !config.vpcId, config);
     this.imageRepository = new ImageRepository(this, 'PrintPlatformInfoImages', { repositoryName: config.ecrRepositoryName });
     if (config.deployWorkloads || pipelineNamespace) {
       if (!props.workloadManifests) throw new Error('MixedArchEksStack: deployWorkloads and a GitLab namespace need props.workloadManifests');
@@ -199,7 +199,7 @@ export class MixedArchEksStack extends Stack {
     }
   }
 
-  private addKarpenter(karpenter: KarpenterConfig, vpc: ec2.IVpc, ownVpc: boolean): Karpenter {
+  private addKarpenter(karpenter: KarpenterConfig, vpc: ec2.IVpc, ownVpc: boolean, config: ClusterConfig): Karpenter {
     return new Karpenter(this, 'Karpenter', {
       cluster: this.cluster,
       config: karpenter,
@@ -207,6 +207,7 @@ export class MixedArchEksStack extends Stack {
       tagSubnets: ownVpc,
       podIdentityAgent: this.addons.podIdentityAgent,
       systemNodes: [...this.nodeGroups.nodegroups.values()],
+      systemNodeTaints: config.nodeGroups.flatMap((g) => g.taints),
     });
   }
 

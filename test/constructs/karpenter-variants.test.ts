@@ -37,6 +37,19 @@ describe('turning Karpenter on and off (day two)', () => {
 });
 
 describe('variants with Karpenter synthesize', () => {
+  test('a tainted node group: the controller tolerates its taints, since its second replica needs a second node', () => {
+    const tainted = JSON.stringify([
+      { name: 'graviton', arch: 'arm64', instanceTypes: ['m7g.large'], minSize: 1, desiredSize: 1, maxSize: 2, taints: [{ key: 'dedicated', value: 'system', effect: 'NoSchedule' }, { key: 'x86only', effect: 'NoExecute' }] },
+      { name: 'x86', arch: 'amd64', instanceTypes: ['m7i.large'], minSize: 1, desiredSize: 1, maxSize: 2 },
+    ]);
+    const { stack } = buildTestApp({ autoscaler: 'karpenter', amiFamily: 'AL2023', nodeGroups: tainted });
+    const chart = Object.values(resourcesOf(stack)).find((r) => r.Type === 'Custom::AWSCDK-EKS-HelmChart' && r.Properties?.Chart === 'karpenter')!;
+    const values = JSON.stringify(chart.Properties!.Values);
+    expect(values).toContain('\\"tolerations\\":[{\\"key\\":\\"CriticalAddonsOnly\\",\\"operator\\":\\"Exists\\"},' +
+      '{\\"key\\":\\"dedicated\\",\\"operator\\":\\"Equal\\",\\"value\\":\\"system\\",\\"effect\\":\\"NoSchedule\\"},' +
+      '{\\"key\\":\\"x86only\\",\\"operator\\":\\"Exists\\",\\"effect\\":\\"NoExecute\\"}]');
+  });
+
   test('AL2023 (Kubernetes 1.36): AL2023 nodes at the pinned release, the v35 kubectl layer (within one version)', () => {
     expect(al2023.stack.karpenter!.nodeClass.spec.amiSelectorTerms).toEqual([{ alias: 'al2023@v20260714' }]);
     Template.fromStack(al2023.stack).hasResourceProperties('AWS::Lambda::LayerVersion', { Description: Match.stringLikeRegexp('^/opt/kubectl/kubectl 1\\.35\\.') });

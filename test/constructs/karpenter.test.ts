@@ -45,6 +45,7 @@ describe('Karpenter controller', () => {
       { key: 'eks.amazonaws.com/nodegroup', operator: 'Exists' },
       { key: 'karpenter.sh/nodepool', operator: 'DoesNotExist' },
     ] }]);
+    expect(values.tolerations).toEqual([{ key: 'CriticalAddonsOnly', operator: 'Exists' }]);
     expect(values.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
       { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'karpenter' } } },
     ]);

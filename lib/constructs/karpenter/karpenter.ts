@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Aws, Duration, Tags, Validations } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { KarpenterConfig } from '../../config/karpenter-config';
+import { NodeTaint } from '../../config/types';
 import { PodIdentityRole } from '../pod-identity-role';
 import { karpenterControllerPolicy } from './controller-policy';
 import { InterruptionQueue } from './interruption-queue';
@@ -31,6 +32,12 @@ export interface KarpenterProps {
   readonly podIdentityAgent: IConstruct;
   /** The managed node groups the controller runs on: the chart waits for them. */
   readonly systemNodes: readonly IConstruct[];
+  /**
+   * The taints of those node groups: the controller tolerates them, or a cluster whose groups are all tainted
+   * would leave it Pending (and Karpenter cannot launch a node for its own controller).
+   * @default - none
+   */
+  readonly systemNodeTaints?: readonly NodeTaint[];
 }
 
 /**
@@ -128,7 +135,7 @@ export class Karpenter extends Construct {
       release: 'karpenter',
       repository: KARPENTER_CHART_REPOSITORY,
       skipCrds: true,
-      values: controllerValues(cluster.clusterName, this.interruptionQueue.queue.queueName),
+      values: controllerValues(cluster.clusterName, this.interruptionQueue.queue.queueName, props.systemNodeTaints ?? []),
     });
     this.chart.node.addDependency(this.crdChart, association, policy, nodeAccess, this.interruptionQueue, ...props.systemNodes);
 
@@ -149,12 +156,20 @@ export class Karpenter extends Construct {
  * Chart values (charts/karpenter/values.yaml of the version installed): two replicas on different managed
  * nodes, never on a node Karpenter launched (it would manage its own host), interruption handling on.
  */
-function controllerValues(clusterName: string, queueName: string): Record<string, unknown> {
+function controllerValues(clusterName: string, queueName: string, taints: readonly NodeTaint[]): Record<string, unknown> {
+  const tolerations = new Map<string, Record<string, string>>([['CriticalAddonsOnly', { key: 'CriticalAddonsOnly', operator: 'Exists' }]]);
+  for (const t of taints) {
+    tolerations.set(`${t.key}=${t.value ?? ''}:${t.effect}`, t.value === undefined
+      ? { key: t.key, operator: 'Exists', effect: t.effect }
+      : { key: t.key, operator: 'Equal', value: t.value, effect: t.effect });
+  }
   return {
     replicas: 2,
     serviceAccount: { name: KARPENTER_SERVICE_ACCOUNT },
     settings: { clusterName, interruptionQueue: queueName },
     controller: { resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } } },
+    // The chart's default (CriticalAddonsOnly), and the node groups' own taints.
+    tolerations: [...tolerations.values()],
     affinity: {
       nodeAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: {
