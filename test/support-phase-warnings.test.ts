@@ -14,7 +14,7 @@ const monthBefore = buildTestApp(v134, {}, { clock: day('2026-11-01') });
 /** The stack in a concrete region (as `cdk deploy` with an env gives), to check where prices come from. */
 function inRegion(region: string): Annotations {
   const context = contextWith(v134);
-  const { cluster } = resolveProjectConfig((key) => context[key]);
+  const { cluster } = resolveProjectConfig((key) => context[key], {}, undefined, new Date('2026-12-03T12:00:00Z'));
   const stack = new MixedArchEksStack(new App(), 'MixedArchEks', { config: cluster, env: { region }, date: new Date('2026-12-03T12:00:00Z') });
   return annotationsOf(stack);
 }
