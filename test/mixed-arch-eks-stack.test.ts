@@ -92,6 +92,17 @@ describe('default stack', () => {
     expect(nodeRole![1].Properties.Policies).toBeUndefined();
   });
 
+  test('attaches no AWS managed policy beyond the ones each role needs (no AdministratorAccess or PowerUser anywhere)', () => {
+    const attached = Object.values(template.findResources('AWS::IAM::Role'))
+      .flatMap((role) => (role.Properties.ManagedPolicyArns ?? []) as { 'Fn::Join': [string, unknown[]] }[])
+      .map((arn) => String(arn['Fn::Join'][1].at(-1)).replace(':iam::aws:policy/', ''))
+      .sort();
+    expect(attached).toEqual(['AmazonEC2ContainerRegistryPullOnly', 'AmazonEKSClusterPolicy', 'AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy']);
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).not.toMatch(/"Action":"\*"|"Action":\["\*"\]/);
+    }
+  });
+
   test('creates a new VPC in two AZs with one NAT gateway and a rejected-traffic flow log', () => {
     template.resourceCountIs('AWS::EC2::VPC', 1);
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
