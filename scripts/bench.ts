@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { PROJECT_ROOT, loadCdkJsonContext, readCdkJsonContext } from '../lib/config/cdk-json';
 import { resolveProjectConfig } from '../lib/config/project-config';
-import { AMI_TYPES } from '../lib/constructs/node-groups';
+import { amiTypeFor } from '../lib/config/ami-types';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const GNU_TIME = '/usr/bin/time';
@@ -153,7 +153,7 @@ function prepareInitApp(): Record<string, string> {
   const { cluster } = resolveProjectConfig(readCdkJsonContext(), {});
   const groups = cluster.nodeGroups.map((g) => `    cluster.addNodegroupCapacity('${g.name}', {
       instanceTypes: [${g.instanceTypes.map((t) => `new ec2.InstanceType('${t}')`).join(', ')}],
-      amiType: eks.NodegroupAmiType.${Object.entries(eks.NodegroupAmiType).find(([, v]) => v === AMI_TYPES[g.amiFamily][g.arch])?.[0]},
+      amiType: eks.NodegroupAmiType.${Object.entries(eks.NodegroupAmiType).find(([, v]) => v === amiTypeFor(g.amiFamily, g.arch, g.instanceTypes))?.[0]},
       capacityType: eks.CapacityType.${g.capacityType === 'spot' ? 'SPOT' : 'ON_DEMAND'},
       minSize: ${g.minSize}, desiredSize: ${g.desiredSize}, maxSize: ${g.maxSize},
     });`).join('\n');
