@@ -104,7 +104,7 @@ describe('Karpenter controller policy (the reference policy, scoped to this clus
   test('passes only the Karpenter node role, only to EC2', () => {
     const pass = bySid('PassNodeRole');
     expect(JSON.stringify(pass.Resource)).toMatch(/"KarpenterNodeRole[0-9A-F]+","Arn"/);
-    expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } });
+    expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com', 'ec2.amazonaws.com.cn'] } });
   });
 
   test('describes this cluster only and reads its own queue only', () => {

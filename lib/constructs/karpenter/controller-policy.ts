@@ -76,7 +76,8 @@ export function karpenterControllerPolicy(props: ControllerPolicyProps): iam.Pol
         sid: 'PassNodeRole',
         actions: ['iam:PassRole'],
         resources: [props.nodeRoleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        // EC2's service principal in the aws and aws-cn partitions (cdk.json targets both).
+        conditions: { StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com', 'ec2.amazonaws.com.cn'] } },
       }),
       new iam.PolicyStatement({
         sid: 'CreateInstanceProfiles',
