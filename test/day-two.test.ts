@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../lib/config/errors';
 import { resolveProjectConfig } from '../lib/config/project-config';
-import { buildTestApp, contextWith, templateFor } from './support/cdk';
+import { buildTestApp, contextWith, templateFor, TEST_DAY } from './support/cdk';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Resources = Record<string, { Type: string; Properties?: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
@@ -9,7 +9,7 @@ type Resources = Record<string, { Type: string; Properties?: any; DeletionPolicy
 function errorFor(overrides: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): string {
   const context = contextWith(overrides);
   try {
-    resolveProjectConfig((key) => context[key], env);
+    resolveProjectConfig((key) => context[key], env, undefined, TEST_DAY);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as Error).message;

@@ -165,7 +165,7 @@ describe('bad input fails with the key, the value and the fix', () => {
 describe('context keys', () => {
   const withKeys = (overrides: Record<string, unknown>) => {
     const context = contextWith(overrides);
-    return () => resolveProjectConfig((key) => context[key], {}, Object.keys(context));
+    return () => resolveProjectConfig((key) => context[key], {}, Object.keys(context), TEST_DAY);
   };
 
   test('a misspelled key fails, naming the closest known key', () => {

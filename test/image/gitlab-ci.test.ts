@@ -6,6 +6,7 @@ import { satisfies } from 'semver';
 import { parseDocument } from 'yaml';
 import { readCdkJsonContext } from '../../lib/config/cdk-json';
 import { resolveProjectConfig } from '../../lib/config/project-config';
+import { TEST_DAY } from '../support/test-day';
 
 // Structure of .gitlab-ci.yml, read with the yaml package, and its build/merge scripts run by sh against
 // stand-in docker, aws and apk commands. gitlab-ci-local.test.ts runs GitLab's own rules on the file.
@@ -285,7 +286,7 @@ describe('.gitlab-ci.yml structure', () => {
   it('keeps the deploy job\'s kubectl within one minor version of the configured Kubernetes version', () => {
     const kubectl = /^alpine\/k8s:1\.(\d+)\.\d+$/.exec(imageName(job('deploy-manifests').image));
     expect(kubectl).not.toBeNull();
-    const configured = resolveProjectConfig(readCdkJsonContext(), {}).cluster.kubernetesVersion;
+    const configured = resolveProjectConfig(readCdkJsonContext(), {}, undefined, TEST_DAY).cluster.kubernetesVersion;
     const skew = Math.abs(Number(kubectl?.[1]) - Number(configured.split('.')[1]));
     expect({ kubectl: imageName(job('deploy-manifests').image), configured, withinOneMinor: skew <= 1 })
       .toEqual({ kubectl: imageName(job('deploy-manifests').image), configured, withinOneMinor: true });

@@ -8,7 +8,7 @@ import { addWorkloadCharts, buildK8sApp } from '../../k8s/app';
 import { BusyboxChart } from '../../k8s/charts/busybox-chart';
 import { PrintPlatformInfoChart } from '../../k8s/charts/print-platform-info-chart';
 import { NamespaceChart } from '../../k8s/charts/namespace-chart';
-import { contextWith } from '../support/cdk';
+import { contextWith, TEST_DAY } from '../support/cdk';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const PRIVATE_IMAGE = 'registry.gitlab.com/acme/tools/print-platform-info:3f2a9c1';
@@ -113,7 +113,7 @@ describe('the app follows the node groups', () => {
   function chartsFor(overrides: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): string[] {
     const context = contextWith(overrides);
     const app = Testing.app();
-    addWorkloadCharts(app, resolveProjectConfig((k) => context[k], env));
+    addWorkloadCharts(app, resolveProjectConfig((k) => context[k], env, undefined, TEST_DAY));
     return app.charts.map((c) => c.node.id);
   }
   test('one Job per node architecture, plus the unpinned one', () => {
@@ -157,11 +157,11 @@ describe('the app follows the node groups', () => {
   test('a digest is accepted, and the environment variable wins over cdk.json', () => {
     const image = `registry.gitlab.com/acme/image@sha256:${'a'.repeat(64)}`;
     const context = contextWith({});
-    expect(resolveProjectConfig((k) => context[k], { PRINT_PLATFORM_INFO_IMAGE: image }).workloads.printPlatformInfoImage).toBe(image);
+    expect(resolveProjectConfig((k) => context[k], { PRINT_PLATFORM_INFO_IMAGE: image }, undefined, TEST_DAY).workloads.printPlatformInfoImage).toBe(image);
   });
   test('the app writes where `cdk8s synth --output` says (CDK8S_OUTDIR), else to dist', () => {
     const context = contextWith({});
-    const config = resolveProjectConfig((k) => context[k], {});
+    const config = resolveProjectConfig((k) => context[k], {}, undefined, TEST_DAY);
     const previous = process.env.CDK8S_OUTDIR;
     try {
       process.env.CDK8S_OUTDIR = '/tmp/elsewhere';

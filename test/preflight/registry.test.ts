@@ -14,6 +14,7 @@ import { RegistryClient } from '../../lib/preflight/registry-client';
 import { runCheckImage } from '../../lib/preflight/run';
 import { Descriptor, ImagePusher, TestRegistry, startRegistry, startSilentServer } from '../support/registry';
 import { captureOutput, emptyDockerConfig, removeTempDirs, runCli, runInProcess, tempDir } from './helpers';
+import { TEST_DAY } from '../support/test-day';
 
 let registry: TestRegistry;
 let multi: Descriptor;
@@ -42,7 +43,7 @@ function client(timeoutMs = 5000): RegistryClient {
 
 /** The node groups cdk.json configures, so the test follows the configuration instead of hard-coding it. */
 function groupsRunning(arch: string): string[] {
-  return resolveProjectConfig(readCdkJsonContext(), {}).cluster.nodeGroups.filter((g) => g.arch === arch).map((g) => g.name);
+  return resolveProjectConfig(readCdkJsonContext(), {}, undefined, TEST_DAY).cluster.nodeGroups.filter((g) => g.arch === arch).map((g) => g.name);
 }
 
 describe('check-image CLI against a real registry', () => {

@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { buildK8sApp } from '../../k8s/app';
 import { readCdkJsonContext } from '../../lib/config/cdk-json';
 import { resolveProjectConfig } from '../../lib/config/project-config';
+import { TEST_DAY } from '../support/test-day';
 
 // scripts/check-workloads.sh, run by sh against a stand-in kubectl: there is no Kubernetes API server here, so
 // the stand-in answers `get -f`, `wait` and `logs` the way kubectl prints them, from each case's cluster state.
@@ -169,7 +170,7 @@ describe('check-workloads.sh', () => {
 
   test('finds the Jobs of the real cdk8s output, one per cluster architecture plus the unpinned one', () => {
     const outdir = path.join(work, 'real-dist');
-    buildK8sApp(resolveProjectConfig(readCdkJsonContext(), {}), outdir).synth();
+    buildK8sApp(resolveProjectConfig(readCdkJsonContext(), {}, undefined, TEST_DAY), outdir).synth();
     // The Jobs' names follow the image: 7b73a7600d is sha256 of the default image reference, cut to 10 digits.
     const logs = Object.fromEntries(Object.entries(HEALTHY).map(([job, log]) => [`${job}-7b73a7600d`, log]));
     const run = check('real', outdir, { logs });

@@ -2,14 +2,15 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Template } from 'aws-cdk-lib/assertions';
 import { BuildAppOptions, BuildAppResult, buildApp } from '../../bin/app';
 import { loadCdkJsonContext } from '../../lib/config/cdk-json';
+import { TEST_DAY } from './test-day';
+
+export { TEST_DAY };
 
 /** The context `cdk synth` would see: cdk.json, with `-c`-style overrides on top. */
 export function contextWith(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...loadCdkJsonContext(), ...overrides };
 }
 
-/** The date every synth in the tests runs on, so that no test depends on today. */
-export const TEST_DAY = new Date('2026-11-28T12:00:00Z');
 
 export interface TestAppResult extends BuildAppResult {
   /**
