@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildTestApp } from '../support/cdk';
 import { validateKarpenterObject } from '../support/karpenter-schema';
 
@@ -74,6 +75,29 @@ describe('variants with Karpenter synthesize', () => {
       VpcConfig: Match.objectLike({ SubnetIds: [{ Ref: Match.stringLikeRegexp('^VpcprivateSubnet1') }, { Ref: Match.stringLikeRegexp('^VpcprivateSubnet2') }] }),
     }));
     template.resourcePropertiesCountIs('Custom::AWSCDK-EKS-HelmChart', { Chart: 'karpenter' }, 1);
+  });
+
+  test('private endpoint and Bottlerocket: cdk-nag finds nothing unacknowledged', () => {
+    for (const { app } of [privateEndpoint, bottlerocket]) {
+      const result = new AwsSolutionsChecks(app).validateScope(app);
+      expect(result.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+    }
+  });
+
+  test('custom pools (families, both architectures, labels, taints) build schema-valid NodePools', () => {
+    const pools = JSON.stringify([
+      { name: 'batch', arch: ['arm64', 'amd64'], capacityTypes: ['spot'], cpuLimit: 200, instanceFamilies: ['c7g', 'c7i'], weight: 5, labels: { team: 'batch' }, taints: [{ key: 'batch', value: 'true', effect: 'NoSchedule' }] },
+    ]);
+    const [pool] = buildTestApp({ autoscaler: 'karpenter', amiFamily: 'AL2023', karpenterNodePools: pools }).stack.karpenter!.nodePools;
+    expect(pool.spec.template.metadata).toEqual({ labels: { team: 'batch' } });
+    expect(pool.spec.template.spec.taints).toEqual([{ key: 'batch', value: 'true', effect: 'NoSchedule' }]);
+    expect(pool.spec.template.spec.requirements).toEqual([
+      { key: 'kubernetes.io/arch', operator: 'In', values: ['arm64', 'amd64'] },
+      { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
+      { key: 'kubernetes.io/os', operator: 'In', values: ['linux'] },
+      { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['c7g', 'c7i'] },
+    ]);
+    expect(validateKarpenterObject(pool)).toEqual([]);
   });
 
   test('existing VPC: its subnets cannot be tagged from here, so the node class selects them by id', () => {
