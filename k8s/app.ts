@@ -1,29 +1,57 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
+import { ARCHITECTURE_INFO, Architecture } from '../lib/config/architectures';
+import { ConfigError } from '../lib/config/errors';
 import { clusterArchitectures, nodePlacements } from '../lib/config/project-config';
-import { ProjectConfig } from '../lib/config/types';
+import { ProjectConfig, WORKLOAD_NAMES, WorkloadName } from '../lib/config/types';
 import type { KubernetesObjects, WorkloadManifests } from '../lib/mixed-arch-eks-stack';
 import { BusyboxChart } from './charts/busybox-chart';
 import { NamespaceChart } from './charts/namespace-chart';
 import { PrintPlatformInfoChart } from './charts/print-platform-info-chart';
 
+/** The architecture each workload is pinned to whatever the node groups run; print-platform-info follows them. */
+const PINNED_TO: Readonly<Record<WorkloadName, Architecture | undefined>> = {
+  busybox: BusyboxChart.ARCH,
+  'print-platform-info': undefined,
+};
+
 /**
- * Adds every workload chart to `app`, one chart (and so one file) each: the namespace (unless `default`),
- * busybox, print-platform-info pinned to each architecture the node groups (and Karpenter NodePools) run, and
- * print-platform-info unpinned.
+ * Adds the chart of each workload the `workloads` key selects to `app`, one chart (and so one file) each: the
+ * namespace (unless `default`), busybox, print-platform-info pinned to each architecture the node groups (and
+ * Karpenter NodePools) run, and print-platform-info unpinned. A selected workload pinned to an architecture no
+ * node runs is refused, naming the key that leaves it out.
  */
 export function addWorkloadCharts(app: App, config: ProjectConfig): void {
   // Node groups and NodePools alike: a workload pinned to arm64 may land on an arm64 NodePool's node.
   const nodeGroups = nodePlacements(config.cluster);
-  const { namespace, printPlatformInfoImage, busyboxImage, imagePullSecretName } = config.workloads;
+  const { selected, namespace, printPlatformInfoImage, busyboxImage, imagePullSecretName } = config.workloads;
+  checkPlaceable(selected, clusterArchitectures(config.cluster), config.cluster.karpenter ? 'the node groups and NodePools' : 'the node groups');
   if (namespace !== 'default') new NamespaceChart(app, NamespaceChart.ID, { name: namespace });
-  new BusyboxChart(app, 'busybox', { namespace, image: busyboxImage, nodeGroups, imagePullSecretName });
+  if (selected.includes('busybox')) new BusyboxChart(app, 'busybox', { namespace, image: busyboxImage, nodeGroups, imagePullSecretName });
+  if (!selected.includes('print-platform-info')) return;
   for (const arch of [...clusterArchitectures(config.cluster), undefined]) {
     new PrintPlatformInfoChart(app, PrintPlatformInfoChart.instanceName(arch), {
       namespace, image: printPlatformInfoImage, imagePullSecretName, nodeGroups, arch,
     });
   }
+}
+
+/** Refuses, before any chart exists, each selected workload whose pinned architecture no node group runs. */
+function checkPlaceable(selected: readonly WorkloadName[], runs: readonly Architecture[], nodes: string): void {
+  const stranded = selected.filter((w) => PINNED_TO[w] !== undefined && !runs.includes(PINNED_TO[w] as Architecture));
+  if (stranded.length === 0) return;
+  const rest = selected.filter((w) => !stranded.includes(w));
+  const keep = rest.length > 0 ? rest : WORKLOAD_NAMES.filter((w) => !stranded.includes(w));
+  throw new ConfigError(stranded.map((workload) => {
+    const arch = PINNED_TO[workload] as Architecture;
+    return {
+      key: 'workloads',
+      value: selected.join(','),
+      problem: `${workload} is pinned to ${arch}, but ${nodes} run ${runs.join(', ') || 'nothing'}, so its pod would stay Pending`,
+      fix: `leave it out with "workloads": ${JSON.stringify(keep)} in cdk.json, or add a node group with "arch": "${arch}" (such as ${ARCHITECTURE_INFO[arch].exampleInstanceType})`,
+    };
+  }));
 }
 
 /** The charts' Kubernetes objects, for the CDK stack to apply (`deployWorkloads`, the pipeline's namespace). */

@@ -9,7 +9,7 @@ export const KNOWN_CONTEXT_KEYS: readonly string[] = [
   'availabilityZones', 'natGateways', 'endpointAccess', 'publicAccessCidrs', 'adminPrincipalArns',
   'ecrRepositoryName', 'deployWorkloads',
   'gitlabProject', 'gitlabUrl', 'gitlabBranches', 'gitlabOidcProviderArn',
-  'printPlatformInfoImage', 'busyboxImage', 'namespace', 'imagePullSecretName',
+  'workloads', 'printPlatformInfoImage', 'busyboxImage', 'namespace', 'imagePullSecretName',
   'autoscaler', 'karpenterNodePools', 'karpenterAmiVersion',
 ];
 

@@ -71,7 +71,13 @@ export interface ClusterConfig {
   readonly karpenter?: KarpenterConfig;
 }
 
+/** The workloads the cdk8s app can synthesize, in the order of their files; the `workloads` key chooses among them. */
+export const WORKLOAD_NAMES = ['busybox', 'print-platform-info'] as const;
+export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+
 export interface WorkloadConfig {
+  /** The workloads to synthesize (and, with deployWorkloads, to apply), in WORKLOAD_NAMES order. */
+  readonly selected: readonly WorkloadName[];
   readonly printPlatformInfoImage: string;
   readonly busyboxImage: string;
   readonly namespace: string;

@@ -1,12 +1,13 @@
 import { ConfigIssue } from './errors';
 import { ImageReferenceError, parseImageReference } from './image-reference';
-import { CONFIG_DEFAULTS, IMAGE_ENV_VAR, WorkloadConfig } from './types';
+import { CONFIG_DEFAULTS, IMAGE_ENV_VAR, WORKLOAD_NAMES, WorkloadConfig, WorkloadName } from './types';
 import { ValueReader } from './value-reader';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** The workload keys: images (PRINT_PLATFORM_INFO_IMAGE wins over the key), namespace and pull secret. */
+/** The workload keys: which workloads, images (PRINT_PLATFORM_INFO_IMAGE wins over the key), namespace and pull secret. */
 export function resolveWorkloads(reader: ValueReader, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): WorkloadConfig {
+  const selected = resolveSelection(reader, issues);
   const fromEnv = env[IMAGE_ENV_VAR];
   const imageKey = fromEnv ? IMAGE_ENV_VAR : 'printPlatformInfoImage';
   const printPlatformInfoImage = fromEnv || (reader.string('printPlatformInfoImage') ?? CONFIG_DEFAULTS.printPlatformInfoImage);
@@ -22,7 +23,30 @@ export function resolveWorkloads(reader: ValueReader, env: NodeJS.ProcessEnv, is
   if (imagePullSecretName !== '' && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(imagePullSecretName)) {
     issues.push({ key: 'imagePullSecretName', value: imagePullSecretName, problem: 'not a Kubernetes Secret name', fix: 'use lower-case letters, digits, - and ., such as "registry-credentials", or "" for none' });
   }
-  return { printPlatformInfoImage, busyboxImage, namespace, imagePullSecretName };
+  return { selected, printPlatformInfoImage, busyboxImage, namespace, imagePullSecretName };
+}
+
+/**
+ * The `workloads` key: names from WORKLOAD_NAMES, as a JSON array or a comma-separated string; every workload
+ * when unset. A cluster without arm64 nodes leaves busybox (arm64-only) out with it.
+ */
+function resolveSelection(reader: ValueReader, issues: ConfigIssue[]): WorkloadName[] {
+  const raw = reader.raw('workloads');
+  if (raw === undefined) return [...WORKLOAD_NAMES];
+  const names = reader.list('workloads', '');
+  const all = WORKLOAD_NAMES.join(', ');
+  if (names.length === 0) {
+    // reader.list has already reported a value of the wrong type.
+    if (typeof raw === 'string' || Array.isArray(raw)) {
+      issues.push({ key: 'workloads', value: raw, problem: 'names no workload', fix: `list one or more of ${all}, or leave the key out for all of them` });
+    }
+    return [];
+  }
+  for (const name of names.filter((n) => !(WORKLOAD_NAMES as readonly string[]).includes(n))) {
+    const near = WORKLOAD_NAMES.find((w) => w.replace(/-/g, '') === name.toLowerCase().replace(/[-_ ]/g, ''));
+    issues.push({ key: 'workloads', value: raw, problem: `"${name}" is not a workload of this project`, fix: near ? `write "${near}"` : `use ${all}` });
+  }
+  return WORKLOAD_NAMES.filter((w) => names.includes(w));
 }
 
 /** Workload images must say exactly what runs: a tag other than `latest`, or a digest. */

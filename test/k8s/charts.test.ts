@@ -131,7 +131,7 @@ describe('the app follows the node groups', () => {
     const amdOnly = [{ name: 'x86', arch: 'amd64', instanceTypes: ['m7i.large'], minSize: 1, desiredSize: 1, maxSize: 2 }];
     expect(() => chartsFor({ nodeGroups: amdOnly })).toThrow(ConfigError);
     expect(() => chartsFor({ nodeGroups: amdOnly })).toThrow(
-      /nodeGroups = "architectures amd64": workload busybox is pinned to arm64, but no node group runs arm64, so its pod would stay Pending\. Fix: add a node group with "arch": "arm64"/);
+      /workloads = "busybox,print-platform-info": busybox is pinned to arm64, but the node groups run amd64, so its pod would stay Pending\. Fix: leave it out with "workloads": \["print-platform-info"\] in cdk\.json, or add a node group with "arch": "arm64"/);
   });
   test('with Karpenter, the NodePools\' architectures count: an arm64 pool runs the arm64 workloads of an x86-only cluster', () => {
     const amdOnly = [{ name: 'x86', arch: 'amd64', instanceTypes: ['m7i.large'], minSize: 2, desiredSize: 2, maxSize: 3 }];
