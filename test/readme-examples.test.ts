@@ -1,0 +1,125 @@
+/**
+ * Every `npx cdk synth` example of the README does what the README shows: the commands of its code blocks run
+ * as real processes (`$ command` followed by output: that output is the expected error), and each `-c` example
+ * of the configuration table runs through the app's entry in-process. Examples are found by their shape, so
+ * ones added later are checked too.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { buildApp } from '../lib/app';
+import { PROJECT_ROOT, loadCdkJsonContext } from '../lib/config/cdk-json';
+import { ConfigError } from '../lib/config/errors';
+import { captureSynthReport } from './support/cdk';
+
+const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+
+interface CommandExample {
+  readonly command: string;
+  /** The output the README prints under a `$ command`; undefined when it shows none (success). */
+  readonly output?: string;
+}
+
+/** `npx cdk synth` commands of the fenced code blocks, with backslash continuations joined. */
+function commandExamples(): CommandExample[] {
+  const examples: CommandExample[] = [];
+  for (const [, body] of readme.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)) {
+    const lines = body.replace(/\\\n\s*/g, '').split('\n');
+    lines.forEach((line, i) => {
+      const prompt = line.startsWith('$ ');
+      const command = (prompt ? line.slice(2) : line).replace(/\s+#.*$/, '').trim();
+      if (!/^npx cdk synth\b/.test(command)) return;
+      const output: string[] = [];
+      for (const next of lines.slice(i + 1)) {
+        if (!prompt || next.startsWith('$ ') || next.trim() === '') break;
+        output.push(next);
+      }
+      examples.push({ command, output: output.length > 0 ? output.join('\n') : undefined });
+    });
+  }
+  return examples;
+}
+
+interface TableExample {
+  readonly key: string;
+  readonly example: string;
+  /** The context the example sets: `-c` values are strings, as the CDK CLI passes them; cdk.json values are JSON. */
+  readonly context: Record<string, unknown>;
+  readonly needsAws: boolean;
+}
+
+/** The configuration table's examples written as `-c key=value ...` or as a cdk.json `"key": value`. */
+function tableExamples(): TableExample[] {
+  const examples: TableExample[] = [];
+  for (const [, key, example, meaning] of readme.matchAll(/^\| `(\w+)` \| [^|]+ \| `([^`]+)` \| (.+) \|$/gm)) {
+    let context: Record<string, unknown> | undefined;
+    if (example.startsWith('-c ')) {
+      context = Object.fromEntries([...example.matchAll(/-c (\w+)=(\S+)/g)].map(([, k, v]) => [k, v]));
+    } else if (example.startsWith('"')) {
+      context = JSON.parse(`{${example}}`) as Record<string, unknown>;
+    }
+    if (context) examples.push({ key, example, context, needsAws: /needs AWS credentials/.test(meaning) });
+  }
+  return examples;
+}
+
+const outdirs: string[] = [];
+afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+describe('README code blocks: npx cdk synth as written', () => {
+  const examples = commandExamples();
+
+  test('the README has such examples (a success and a quoted error at least)', () => {
+    expect(examples.filter((e) => e.output === undefined).length).toBeGreaterThanOrEqual(1);
+    expect(examples.filter((e) => e.output !== undefined).length).toBeGreaterThanOrEqual(1);
+  });
+
+  test.each(examples.map((e) => [e.command.length > 90 ? `${e.command.slice(0, 87)}...` : e.command, e] as const))('%s', (_label, example) => {
+    const outdir = mkdtempSync(join(tmpdir(), 'readme-synth-'));
+    outdirs.push(outdir);
+    // As typed, in bash, from the project folder; only the output goes to a folder of the test's own.
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${join(PROJECT_ROOT, 'node_modules', '.bin')}:${process.env.PATH}` };
+    delete env.CDK_VALIDATION;
+    delete env.PRINT_PLATFORM_INFO_IMAGE;
+    const result = spawnSync('bash', ['-c', `${example.command} --output ${outdir}`], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 120_000 });
+    if (example.output === undefined) {
+      expect(result.stderr).not.toMatch(/Invalid configuration|Error/);
+      expect(result.status).toBe(0);
+      expect(readdirSync(outdir)).toContain('MixedArchEks.template.json');
+    } else {
+      expect(result.status).not.toBe(0);
+      // What the README quotes is what the app prints; the CDK CLI then adds its own "Subprocess exited" line.
+      const [ours, cli] = result.stderr.split(/\n(?=.*Subprocess exited with error)/);
+      expect(ours).toBe(example.output);
+      expect(cli).toMatch(/Subprocess exited with error 1\n$/);
+      expect(readdirSync(outdir).filter((f) => f.endsWith('.template.json'))).toEqual([]);
+    }
+  });
+});
+
+describe('README configuration table: each example synthesizes (npx cdk synth <example>)', () => {
+  const examples = tableExamples();
+
+  test('the table has such examples, kubernetesVersion among them', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(10);
+    expect(examples.map((e) => e.key)).toContain('kubernetesVersion');
+  });
+
+  test.each(examples.map((e) => [e.key, e] as const))('%s', (_key, example) => {
+    const app = new App({ context: { ...loadCdkJsonContext(), ...example.context }, autoSynth: false });
+    // bin/mixed-arch-eks.ts without the process: the configuration, the stack, cdk-nag, the synth.
+    const synth = () => captureSynthReport(() => buildApp(app, {}).app.synth());
+    if (example.needsAws) {
+      // The README says so: without an account the lookup is refused, before anything is built.
+      expect(synth).toThrow(ConfigError);
+      expect(synth).toThrow(/needs a lookup in your AWS account, and no account or region is known/);
+      return;
+    }
+    const { value: assembly, warnings } = synth();
+    expect(assembly.stacks.map((s) => s.stackName)).toEqual(['MixedArchEks']);
+    // Warnings are fine (acknowledgeable annotations); an error in the report would have thrown.
+    expect(warnings.every((w) => w.startsWith('Annotation::'))).toBe(true);
+  });
+});
