@@ -1,7 +1,8 @@
 /**
- * `npm run validate-manifests [-- <file|folder>...]`: validates Kubernetes manifests against the Kubernetes
- * OpenAPI schema with kubernetes-models, and rejects pod-spec fields at the wrong level, which
- * kubernetes-models lets through. Exit 0 when every object is valid, 1 when one is not, 2 for bad usage.
+ * `npm run validate-manifests [-- <file|folder>...]`: validates Kubernetes manifests (the files and folders
+ * given, else dist/) against the Kubernetes OpenAPI schema with kubernetes-models, and rejects pod-spec fields
+ * at the wrong level, which kubernetes-models lets through. Exit 0 when every object is valid, 1 when one is
+ * not, 2 for bad usage.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
@@ -31,10 +32,8 @@ async function validate(object: Record<string, unknown>): Promise<void> {
 
 async function main(paths: readonly string[]): Promise<number> {
   const missing = paths.filter((p) => !existsSync(p));
-  if (paths.length === 0 || missing.length) {
-    console.error(paths.length === 0
-      ? 'usage: validate-manifests <file|folder>...'
-      : `${missing.join(', ')}: no such file or folder. Write the manifests first: npm run synth`);
+  if (missing.length) {
+    console.error(`${missing.join(', ')}: no such file or folder. Write the manifests first: npm run synth`);
     return 2;
   }
   let failures = 0;
@@ -57,6 +56,8 @@ async function main(paths: readonly string[]): Promise<number> {
   return failures ? 1 : 0;
 }
 
-void main(process.argv.slice(2)).then((code) => {
+// No argument: the folder the cdk8s app writes. Arguments replace it (only the folders given are checked).
+const args = process.argv.slice(2);
+void main(args.length > 0 ? args : ['dist']).then((code) => {
   process.exitCode = code;
 });

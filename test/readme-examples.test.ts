@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
 import { PROJECT_ROOT, loadCdkJsonContext } from '../lib/config/cdk-json';
 import { ConfigError } from '../lib/config/errors';
@@ -122,4 +122,18 @@ describe('README configuration table: each example synthesizes (npx cdk synth <e
     // Warnings are fine (acknowledgeable annotations); an error in the report would have thrown.
     expect(warnings.every((w) => w.startsWith('Annotation::'))).toBe(true);
   });
+});
+
+test('the acknowledgement the README shows silences that warning, and only it', () => {
+  const snippet = /`(Validations\.of\(stack\)\.acknowledge\(\{ id: '([^']+)', reason: '\.\.\.' \}\))`/.exec(readme);
+  expect(snippet?.[2]).toBe('Annotation::mixed-arch-eks:open-endpoint');
+  const build = (acknowledge: boolean) => {
+    const app = new App({ context: loadCdkJsonContext(), autoSynth: false });
+    const { stack } = buildApp(app, {}, { nag: false });
+    if (acknowledge) Validations.of(stack).acknowledge({ id: snippet?.[2] as string, reason: 'the endpoint is open on purpose in this test' });
+    return captureSynthReport(() => app.synth()).warnings;
+  };
+  const before = build(false);
+  expect(before).toContain('Annotation::mixed-arch-eks:open-endpoint');
+  expect(build(true)).toEqual(before.filter((w) => w !== 'Annotation::mixed-arch-eks:open-endpoint'));
 });

@@ -12,13 +12,16 @@ export interface ProjectCopy {
   remove(): void;
 }
 
-/** Copies the project; `context` replaces keys of cdk.json's context. */
-export function copyProject(context: Record<string, unknown> = {}): ProjectCopy {
+/**
+ * Copies the project; `context` replaces keys of cdk.json's context.
+ * @param linkNodeModules link ours (to run the apps); leave it out for a script that deletes below node_modules.
+ */
+export function copyProject(context: Record<string, unknown> = {}, linkNodeModules = true): ProjectCopy {
   const dir = mkdtempSync(join(tmpdir(), 'project-copy-'));
-  for (const entry of ['bin', 'lib', 'k8s', 'package.json', 'cdk8s.yaml', 'tsconfig.json']) {
+  for (const entry of ['bin', 'lib', 'k8s', 'scripts', 'package.json', 'cdk8s.yaml', 'tsconfig.json']) {
     cpSync(join(PROJECT_ROOT, entry), join(dir, entry), { recursive: true });
   }
-  symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  if (linkNodeModules) symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
   cdkJson.context = { ...cdkJson.context, ...context };
   writeFileSync(join(dir, 'cdk.json'), JSON.stringify(cdkJson, null, 2));
