@@ -9,10 +9,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
-import { buildApp } from '../lib/app';
+import { buildApp } from '../bin/app';
 import { PROJECT_ROOT, loadCdkJsonContext } from '../lib/config/cdk-json';
 import { ConfigError } from '../lib/config/errors';
-import { captureSynthReport } from './support/cdk';
+import { TEST_DAY, captureSynthReport } from './support/cdk';
 
 const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
 
@@ -110,7 +110,7 @@ describe('README configuration table: each example synthesizes (npx cdk synth <e
   test.each(examples.map((e) => [e.key, e] as const))('%s', (_key, example) => {
     const app = new App({ context: { ...loadCdkJsonContext(), ...example.context }, autoSynth: false });
     // bin/mixed-arch-eks.ts without the process: the configuration, the stack, cdk-nag, the synth.
-    const synth = () => captureSynthReport(() => buildApp(app, {}).app.synth());
+    const synth = () => captureSynthReport(() => buildApp(app, {}, { clock: () => TEST_DAY }).app.synth());
     if (example.needsAws) {
       // The README says so: without an account the lookup is refused, before anything is built.
       expect(synth).toThrow(ConfigError);
@@ -129,7 +129,7 @@ test('the acknowledgement the README shows silences that warning, and only it', 
   expect(snippet?.[2]).toBe('Annotation::mixed-arch-eks:open-endpoint');
   const build = (acknowledge: boolean) => {
     const app = new App({ context: loadCdkJsonContext(), autoSynth: false });
-    const { stack } = buildApp(app, {}, { nag: false });
+    const { stack } = buildApp(app, {}, { nag: false, clock: () => TEST_DAY });
     if (acknowledge) Validations.of(stack).acknowledge({ id: snippet?.[2] as string, reason: 'the endpoint is open on purpose in this test' });
     return captureSynthReport(() => app.synth()).warnings;
   };

@@ -52,7 +52,7 @@ test('`npm run clean` removes what synth, tests and tools write, and nothing els
     expect(result.status).toBe(0);
     expect(readdirSync(copy.dir).sort()).toEqual(['bin', 'cdk.json', 'cdk8s.yaml', 'k8s', 'lib', 'node_modules', 'package.json', 'scripts', 'tsconfig.json']);
     expect(readdirSync(join(copy.dir, 'node_modules'))).toEqual(['left-alone']);
-    expect(existsSync(join(copy.dir, 'lib', 'app.ts'))).toBe(true);
+    expect(existsSync(join(copy.dir, 'bin', 'app.ts'))).toBe(true);
   } finally {
     copy.remove();
   }
