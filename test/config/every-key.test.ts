@@ -45,6 +45,11 @@ const accessEntries = ofType('AWS::EKS::AccessEntry').map((p) => ({ principal: p
 
 const existingVpc = Template.fromStack(buildTestApp({ vpcId: 'vpc-0a1b2c3d4e5f67890' }, { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' }).stack);
 const privateEndpoint = Template.fromStack(buildTestApp({ endpointAccess: 'private' }).stack);
+// `workloads` leaves busybox out, which the busyboxImage and namespace cases above need: its own synth.
+const jobsOnly = Template.fromStack(buildTestApp({ deployWorkloads: 'true', workloads: 'print-platform-info' }).stack);
+const kindsApplied = (t: Template) => Object.values(t.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+  .flatMap((r) => (typeof r.Properties.Manifest === 'string' ? JSON.parse(r.Properties.Manifest) : []))
+  .map((o: any) => `${o.kind}/${String(o.metadata?.name).replace(/-[0-9a-f]{10}$/, '')}`).sort();
 
 const EFFECTS: Record<string, () => void> = {
   clusterName: () => template.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({ Name: 'platform-prod' })),
@@ -112,6 +117,7 @@ const EFFECTS: Record<string, () => void> = {
   },
   // The image is in a private registry, so only the empty name keeps the pull secret out.
   imagePullSecretName: () => expect(objectNamed('Job', /^print-platform-info-arm64-/).spec.template.spec.imagePullSecrets).toBeUndefined(),
+  workloads: () => expect(kindsApplied(jobsOnly)).toEqual(['Job/print-platform-info-amd64', 'Job/print-platform-info-any', 'Job/print-platform-info-arm64']),
   autoscaler: () => template.resourceCountIs('AWS::SQS::Queue', 1),
   karpenterNodePools: () => {
     expect(manifestText).toMatch(/\\"kind\\":\\"NodePool\\",\\"metadata\\":\{\\"name\\":\\"arm-batch\\"/);
