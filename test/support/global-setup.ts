@@ -9,6 +9,8 @@ import { join } from 'node:path';
  */
 export default function globalSetup(): void {
   const dir = mkdtempSync(join(tmpdir(), 'mixed-arch-eks-test-'));
+  // Restored by global-teardown.ts, so a second run in the same process (watch mode, Stryker) starts afresh.
+  process.env.MIXED_ARCH_EKS_TEST_TMPDIR_PARENT = process.env.TMPDIR ?? '';
   process.env.MIXED_ARCH_EKS_TEST_TMPDIR = dir;
   process.env.TMPDIR = dir;
 }

@@ -1,0 +1,37 @@
+// @ts-check
+/**
+ * Mutation testing (`npm run mutate`): a measurement, like `npm run bench`, not part of `npm test`.
+ * Surviving mutants that are equivalent or not worth a test are listed, with a reason, in
+ * stryker-survivors.md next to this file; they are counted as survivors in the score, not hidden.
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+const config = {
+  packageManager: 'npm',
+  mutate: ['lib/**/*.ts', 'k8s/**/*.ts', 'bin/**/*.ts'],
+  testRunner: 'jest',
+  // The project's own jest setup (jest.config.js: transform, TMPDIR per run, quiet synth), with an environment that
+  // credits module-load coverage to the file's tests; only tests that import the mutated file run.
+  jest: { projectType: 'custom', configFile: 'jest.stryker.config.js', enableFindRelatedTests: true },
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.stryker.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  // Each mutant runs only the tests that reach its code.
+  coverageAnalysis: 'perTest',
+  // Re-runs only mutants whose code or tests changed since the last run (reports/stryker-incremental.json).
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+  // Two cores, shared: one test-runner process; the checker runs beside it.
+  concurrency: 1,
+  // On top of each mutant's tests' own time (x timeoutFactor): jest's start-up on a loaded machine.
+  timeoutMS: 20000,
+  timeoutFactor: 2,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 80, break: null },
+  // Not below node_modules: jest ignores test files there.
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  ignorePatterns: ['dist', 'cdk.out', 'bench-results', 'reports', 'coverage', '.gitlab-ci-local', 'image', '.stryker-tmp'],
+};
+export default config;
