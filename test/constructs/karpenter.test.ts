@@ -210,6 +210,13 @@ test('the schema validator is real: it refuses a hop limit as text, a missing no
   const nodeClass = JSON.parse(JSON.stringify(stack.karpenter!.nodeClass));
   nodeClass.spec.metadataOptions.httpPutResponseHopLimit = 'one';
   expect(validateKarpenterObject(nodeClass)).toContain('/spec/metadataOptions/httpPutResponseHopLimit: must be integer');
+  const typo = JSON.parse(JSON.stringify(stack.karpenter!.nodePools[0]));
+  typo.spec.disruption.consolidationpolicy = typo.spec.disruption.consolidationPolicy;
+  typo.spec.template.spec.expireAfter = '30d';
+  expect(validateKarpenterObject(typo)).toEqual(expect.arrayContaining([
+    '/spec/disruption: must NOT have additional properties',
+    '/spec/template/spec/expireAfter: must match pattern "^(([0-9]+(s|m|h))+|Never)$"',
+  ]));
 });
 
 describe('interruption handling', () => {

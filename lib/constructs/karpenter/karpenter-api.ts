@@ -2,7 +2,8 @@
  * The parts of Karpenter's v1 API (NodePool `karpenter.sh/v1`, EC2NodeClass `karpenter.k8s.aws/v1`) this
  * project writes, as TypeScript types, so a misspelt or misplaced field fails the type-check. Field names and
  * shapes follow the Karpenter 1.14 reference (karpenter.sh docs: concepts/nodepools, concepts/nodeclasses);
- * the tests validate the objects against the CRD schemas of the chart version we install.
+ * the tests validate the objects against a schema of these fields written from that reference
+ * (test/support/karpenter-schema.ts).
  *
  * Why not `@kubernetes-models/karpenter`: its only release (2.0.0) declares `engines.node >=22` and pulls in
  * kubernetes-models 5 (also Node 22+), which this project does not install (see test/engines.test.ts).
