@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../lib/config/cdk-json';
 
-// `cdk8s synth` as users run it, writing dist/; then every file in dist/ against the Kubernetes schema.
+// `cdk8s synth` as users run it (into a folder of the test's own, not the checkout's dist/); then every file it
+// wrote against the Kubernetes schema.
 const cdk8s = join(PROJECT_ROOT, 'node_modules/cdk8s-cli/bin/cdk8s');
 const validator = join(PROJECT_ROOT, 'scripts/validate-manifests.ts');
 const env: NodeJS.ProcessEnv = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
@@ -15,18 +16,20 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const run = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
   spawnSync(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 60_000 });
 
-const synth = run([cdk8s, 'synth']);
+const dist = join(tmp, 'dist');
+const synth = run([cdk8s, 'synth', '--output', dist]);
 
-test('`cdk8s synth` writes one file per workload to dist/', () => {
+test('`cdk8s synth` writes one file per workload (to dist/ unless --output says otherwise)', () => {
+  expect(readFileSync(join(PROJECT_ROOT, 'cdk8s.yaml'), 'utf8')).toMatch(/^output: dist$/m);
   expect(synth.stderr).toBe('');
   expect(synth.status).toBe(0);
-  expect(readdirSync(join(PROJECT_ROOT, 'dist')).sort()).toEqual([
+  expect(readdirSync(dist).sort()).toEqual([
     'busybox.k8s.yaml', 'print-platform-info-amd64.k8s.yaml', 'print-platform-info-any.k8s.yaml', 'print-platform-info-arm64.k8s.yaml',
   ]);
 });
 
 test('every manifest in dist/ is valid against the Kubernetes OpenAPI schema (kubernetes-models)', () => {
-  const result = run(['--require', 'esbuild-register', validator, join(PROJECT_ROOT, 'dist')]);
+  const result = run(['--require', 'esbuild-register', validator, dist]);
   expect(result.stdout).toMatch(/valid {3}.*Pod\/busybox/);
   expect(result.stdout.match(/^valid /gm)).toHaveLength(4);
   expect(result.stdout).toMatch(/all objects are valid/);
