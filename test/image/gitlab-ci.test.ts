@@ -180,7 +180,7 @@ describe('.gitlab-ci.yml structure', () => {
     const s = job('synth');
     expect(lines(s, 'script')).toEqual([
       'if [ -n "$ECR_REPOSITORY_URI" ]; then export PRINT_PLATFORM_INFO_IMAGE="$IMAGE_REF"; fi',
-      'npm ci',
+      'npm ci --omit=dev',
       'npm run synth',
     ]);
     expect((s.artifacts as Job).paths).toEqual(['cdk.out/', 'dist/']);
@@ -249,11 +249,11 @@ describe('.gitlab-ci.yml structure', () => {
     expect(v.variables).not.toHaveProperty('REGISTRY_PASSWORD');
   });
 
-  it('installs no test tooling outside the test and synth jobs (devDependencies hold jest, cdk8s-cli, linters)', () => {
+  it('installs no test tooling outside the test job (devDependencies hold jest, cdk8s-cli, linters)', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
     for (const tool of ['jest', 'cdk8s-cli', 'eslint', 'gitlab-ci-local']) expect(Object.keys(pkg.devDependencies)).toContain(tool);
     expect(Object.keys(pkg.dependencies)).toContain('aws-cdk');
-    for (const name of [VERIFY_JOB, 'deploy-cdk']) {
+    for (const name of ['synth', VERIFY_JOB, 'deploy-cdk']) {
       const installs = lines(job(name), 'script').filter((l) => l.startsWith('npm ci'));
       expect({ name, installs }).toEqual({ name, installs: ['npm ci --omit=dev'] });
     }
