@@ -170,3 +170,40 @@ test('credentials are never sent to a token service over plain HTTP off this mac
     await close(tokenService);
   }
 });
+
+test('a registry that redirects to another host (a CDN, S3) gets the credentials, the other host does not', async () => {
+  // Blob storage behind a redirect: records what it is sent, serves the blob from the real registry.
+  const seen: (string | undefined)[] = [];
+  const storage = createServer((req, res) => {
+    seen.push(req.headers.authorization);
+    void fetch(`${registry.url}${req.url}`).then(async (upstream) => res.writeHead(upstream.status).end(Buffer.from(await upstream.arrayBuffer())));
+  });
+  // localhost, not 127.0.0.1: another origin (host and port), as a CDN is.
+  const storageHost = `localhost:${(await listen(storage, '127.0.0.1')).split(':')[1]}`;
+  const authorized: boolean[] = [];
+  const front = await startFront((req, res) => {
+    if (req.headers.authorization !== BASIC) {
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="front"' }).end();
+      return true;
+    }
+    authorized.push(true);
+    if (!req.url?.includes('/blobs/')) return false;
+    res.writeHead(307, { Location: `http://${storageHost}${req.url}` }).end();
+    return true;
+  });
+  try {
+    const result = await runInProcess(['--plain-http', '--arch', 'arm64', `${front.host}/app/single:arm64`], {
+      REGISTRY_HOST: front.host,
+      REGISTRY_USERNAME: USER,
+      REGISTRY_PASSWORD: PASSWORD,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(authorized.length).toBeGreaterThanOrEqual(2);
+    // The config blob came through the redirect, without the Authorization header.
+    expect(seen).toEqual([undefined]);
+  } finally {
+    await front.close();
+    await close(storage);
+  }
+});
