@@ -66,6 +66,7 @@ const cases: Case[] = [
   { key: 'floor', label: '4. floor: same node flags, compiled JavaScript', command: floorCommand, env: appEnv(join(out, 'c4')) },
   { key: 'floorNoValidation', label: '4b. floor, CDK_VALIDATION=false', command: floorCommand, env: { ...appEnv(join(out, 'c4b')), ...noValidation } },
   { key: 'appCommandDefaultV8', label: '3c. app command without --liftoff-only', command: appCommand.filter((arg) => arg !== '--liftoff-only'), env: appEnv(join(out, 'c3c')) },
+  { key: 'appCommandParallelGc', label: '3d. app command without --single-threaded-gc', command: appCommand.filter((arg) => arg !== '--single-threaded-gc'), env: appEnv(join(out, 'c3d')) },
   { key: 'cdk8sSynth', label: '5. npx cdk8s synth', command: ['npx', 'cdk8s', 'synth', '--output', join(out, 'c5')], env: { CDK8S_CHECK_UPGRADE: 'false' } },
   { key: 'npmTest', label: '6. npm test', command: ['npm', 'test', '--silent'] },
   { key: 'npmCi', label: '7. npm ci', command: ['npm', 'ci', '--no-audit', '--no-fund', '--loglevel=error'], cwd: oursCiDir },
