@@ -101,8 +101,9 @@ export class MixedArchEksStack extends Stack {
     });
 
     // EKS writes control-plane logs to this group and would create it without a retention if it did not
-    // exist first: the cluster's name is fixed so that the group can be made before the cluster.
-    const controlPlaneLogs = new logs.LogGroup(this, 'ControlPlaneLogs', {
+    // exist first: with a fixed cluster name the group is made before the cluster. A cluster without one (created
+    // before clusterName existed) keeps the group EKS made; README, Upgrading, sets its retention.
+    const controlPlaneLogs = config.clusterName === undefined ? undefined : new logs.LogGroup(this, 'ControlPlaneLogs', {
       logGroupName: `/aws/eks/${config.clusterName}/cluster`,
       retention: config.controlPlaneLogRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
@@ -142,7 +143,7 @@ export class MixedArchEksStack extends Stack {
         ? { kubectlLayer: loadKubectlLayerFor()(this, config.kubernetesVersion) }
         : undefined,
     });
-    this.cluster.node.addDependency(controlPlaneLogs);
+    if (controlPlaneLogs) this.cluster.node.addDependency(controlPlaneLogs);
     Validations.of(this.cluster.role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]',
       reason: 'The EKS service role needs AmazonEKSClusterPolicy; AWS maintains it with what the control plane calls.',
@@ -185,11 +186,12 @@ export class MixedArchEksStack extends Stack {
    * failing on `kubectl create`. Same scope and ids as `addCdk8sChart`, which takes no `overwrite`.
    */
   private applyManifests(manifests: WorkloadManifests, workloads: boolean): void {
-    const apply = ({ id, objects }: KubernetesObjects) =>
-      new eks.KubernetesManifest(this.cluster, `Workload-${id}`, { cluster: this.cluster, manifest: [...objects], overwrite: true });
-    const namespace = manifests.namespace ? apply(manifests.namespace) : undefined;
-    // Deleting a namespace deletes everything in it, so one the stack stops managing (a config change,
-    // `cdk destroy`) is left in the cluster; a failed first create still removes it (RetainExceptOnCreate).
+    const apply = ({ id, objects }: KubernetesObjects, prune = true) =>
+      new eks.KubernetesManifest(this.cluster, `Workload-${id}`, { cluster: this.cluster, manifest: [...objects], overwrite: true, prune });
+    // Deleting a namespace deletes everything in it, so one the stack stops managing is left in the cluster:
+    // not pruned when `namespace` changes (an update of this manifest would otherwise `kubectl apply --prune` the
+    // old one away), and kept on `cdk destroy`; a failed first create still removes it (RetainExceptOnCreate).
+    const namespace = manifests.namespace ? apply(manifests.namespace, false) : undefined;
     if (namespace) (namespace.node.defaultChild as CfnResource).applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
     if (!workloads) return;
     for (const chart of manifests.workloads) {
@@ -226,6 +228,12 @@ export class MixedArchEksStack extends Stack {
   }
 
   private createGitLabDeployRole(gitlab: GitLabConfig, namespace: string): GitLabDeployRole {
+    const wildcards = gitlab.branches.filter((b) => b.includes('*'));
+    if (wildcards.length > 0) {
+      Annotations.of(this).addWarningV2('mixed-arch-eks:gitlab-branch-wildcard',
+        `gitlabBranches ${wildcards.join(', ')} match branches by pattern: every branch they match can deploy, so protect ` +
+        'the same pattern in GitLab (Settings > Repository > Protected branches), or anyone who can push a matching branch can deploy.');
+    }
     const deployRole = new GitLabDeployRole(this, 'GitLabDeployRole', {
       gitlabUrl: gitlab.url,
       project: gitlab.project,

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../lib/config/errors';
 import { resolveProjectConfig } from '../lib/config/project-config';
@@ -69,6 +71,37 @@ describe('Kubernetes upgrade path, one minor version per deploy', () => {
       expect(removed.every((id) => before[id].Type === 'AWS::EC2::LaunchTemplate')).toBe(true);
       expect(removed).toHaveLength(i === 0 ? 1 : 0);
     });
+});
+
+describe('a stack deployed from the previous release (cb4bba6, 2026-11-27) upgrades in place', () => {
+  // That release's default template, synthesized from that commit; its cdk.json had no clusterName.
+  const previous = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'releases', 'cb4bba6-default.template.json'), 'utf8')).Resources as Resources;
+  // The same configuration: today's cdk.json without the clusterName that release did not have.
+  const current = templateFor({ clusterName: undefined }).toJSON().Resources as Resources;
+  // Properties CloudFormation can only change by replacing the resource (CloudFormation resource reference).
+  const replacementProperties: Record<string, string[]> = {
+    'AWS::EKS::Cluster': ['Name', 'RoleArn', 'EncryptionConfig', 'KubernetesNetworkConfig', 'BootstrapSelfManagedAddons'],
+    'AWS::EKS::Nodegroup': ['NodegroupName', 'AmiType', 'CapacityType', 'InstanceTypes', 'NodeRole', 'Subnets', 'ClusterName'],
+    'AWS::ECR::Repository': ['RepositoryName'],
+    'AWS::EC2::VPC': ['CidrBlock'],
+  };
+
+  test.each(Object.keys(replacementProperties))('every %s keeps its logical id and its replacement-only properties', (type) => {
+    const before = Object.entries(previous).filter(([, r]) => r.Type === type);
+    expect(before.length).toBeGreaterThan(0);
+    for (const [id, resource] of before) {
+      expect(current[id]?.Type).toBe(type);
+      for (const property of replacementProperties[type]) {
+        expect([id, property, current[id].Properties?.[property]]).toEqual([id, property, resource.Properties?.[property]]);
+      }
+    }
+  });
+
+  test('the cluster is not given a name it did not have, so it is not replaced', () => {
+    const [[, cluster]] = ofType(current, 'AWS::EKS::Cluster');
+    expect(cluster.Properties.Name).toBeUndefined();
+    expect(ofType(current, 'AWS::Logs::LogGroup').map(([, g]) => g.Properties.LogGroupName)).not.toContainEqual(expect.stringMatching(/^\/aws\/eks\//));
+  });
 });
 
 describe('retries and redeploys', () => {
@@ -190,3 +223,35 @@ describe('availabilityZones', () => {
     expect(errorFor({ availabilityZones: 'eu-west-1a,eu-west-1b', natGateways: 3 })).toMatch(/natGateways = 3: the new VPC has 2 availability zones/);
   });
 });
+
+describe('namespaces and branches that would widen access', () => {
+  test("Kubernetes' own namespaces are refused", () => {
+    for (const namespace of ['kube-system', 'kube-public', 'kube-node-lease']) {
+      expect(errorFor({ namespace })).toMatch(new RegExp(`namespace = "${namespace}": a namespace of the cluster itself.*Fix: use a namespace of your own`));
+    }
+  });
+
+  test('a branch pattern that matches every branch is refused; a narrower one warns', () => {
+    expect(errorFor({ gitlabProject: 'acme/eks', gitlabBranches: 'main,*' })).toMatch(/gitlabBranches\[1\] = "\*": matches every branch, protected or not/);
+    expect(errorFor({ gitlabProject: 'acme/eks', gitlabBranches: '*/*' })).toMatch(/gitlabBranches\[0\] = "\*\/\*": matches every branch/);
+    const { warnings } = buildTestApp({ gitlabProject: 'acme/eks', gitlabBranches: 'main,release/*' });
+    expect(warnings).toContain('Annotation::mixed-arch-eks:gitlab-branch-wildcard');
+    expect(buildTestApp({ gitlabProject: 'acme/eks' }).warnings).not.toContain('Annotation::mixed-arch-eks:gitlab-branch-wildcard');
+  });
+
+  test('a namespace that changes is not pruned away: its manifest never prunes', () => {
+    const template = templateFor({ deployWorkloads: 'true', namespace: 'platform-info' });
+    const manifests = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'));
+    const namespace = manifests.find((m) => String(m.Properties.Manifest).includes('"kind":"Namespace"'));
+    expect(namespace?.Properties.PruneLabel).toBeUndefined();
+    const workloads = manifests.filter((m) => m !== namespace);
+    expect(workloads.length).toBe(4);
+    for (const m of workloads) expect(m.Properties.PruneLabel).toMatch(/^aws\.cdk\.eks\/prune-/);
+  });
+
+  test('a retention without a cluster name is refused (the stack makes the log group only for a named cluster)', () => {
+    expect(errorFor({ clusterName: undefined, controlPlaneLogRetentionDays: 30 })).toMatch(
+      /controlPlaneLogRetentionDays = 30: the stack creates the control-plane log group only for a cluster with a clusterName/);
+  });
+});
+

@@ -142,7 +142,7 @@ describe('-c deployWorkloads=true -c gitlabProject=acme/mixed-arch-eks', () => {
     const manifests = Object.values(withWorkloadsTemplate.findResources('Custom::AWSCDK-EKS-KubernetesResource'));
     expect(manifests).toHaveLength(5);
     const text = JSON.stringify(manifests);
-    for (const name of ['busybox', 'print-platform-info-arm64-7b73a7600d', 'print-platform-info-amd64-7b73a7600d', 'print-platform-info-any-7b73a7600d']) {
+    for (const name of ['busybox', 'print-platform-info-arm64-5d37f20191', 'print-platform-info-amd64-ad14abd6c7', 'print-platform-info-any-00b3ceff11']) {
       expect(text).toContain(`\\"name\\":\\"${name}\\"`);
     }
     // A create that finds the objects (a retry, or dist/ applied by hand) applies over them.

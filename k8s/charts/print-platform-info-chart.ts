@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { createHash } from 'node:crypto';
-import { Chart, ChartProps, Duration } from 'cdk8s';
+import { ApiObject, Chart, ChartProps, Duration, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Architecture } from '../../lib/config/architectures';
 import { pullSecretFor } from '../lib/image-pull-secret';
@@ -50,7 +50,7 @@ export class PrintPlatformInfoChart extends Chart {
     const labels = { 'app.kubernetes.io/name': 'print-platform-info', 'app.kubernetes.io/instance': instance };
 
     this.job = new kplus.Job(this, 'job', {
-      metadata: { name: PrintPlatformInfoChart.jobName(props.arch, props.image), labels },
+      metadata: { name: instance, labels },
       podMetadata: { labels },
       restartPolicy: kplus.RestartPolicy.NEVER,
       backoffLimit: 2,
@@ -63,6 +63,9 @@ export class PrintPlatformInfoChart extends Chart {
     });
     applyRestrictedPodSecurity(this.job);
     applyPlacement(this.job, placement);
+    // Named last, after every patch: the name covers the spec as it will be applied.
+    const object = ApiObject.of(this.job);
+    object.addJsonPatch(JsonPatch.replace('/metadata/name', PrintPlatformInfoChart.jobName(props.arch, object.toJson().spec)));
   }
 
   /** `print-platform-info-arm64`, or `print-platform-info-any` when not pinned: the chart, its file and its label. */
@@ -71,11 +74,12 @@ export class PrintPlatformInfoChart extends Chart {
   }
 
   /**
-   * The Job's name follows its image: `print-platform-info-arm64-<10 hex of sha256(image)>`. A Job's pod template
-   * is immutable, so a new image must make a new Job: `kubectl apply` (and the stack's kubectl handler) then
-   * creates it beside the finished old one, which its TTL removes, instead of failing with "field is immutable".
+   * The Job's name follows its spec: `print-platform-info-arm64-<10 hex of sha256(JSON of the Job's spec)>`. A
+   * Job's pod template is immutable, so any change to it (a new image, a toleration, a pull secret, resources)
+   * must make a new Job: `kubectl apply` (and the stack's kubectl handler) then creates it beside the finished old
+   * one, which its TTL removes, instead of failing with "field is immutable". An unchanged spec keeps its name.
    */
-  static jobName(arch: Architecture | undefined, image: string): string {
-    return `${PrintPlatformInfoChart.instanceName(arch)}-${createHash('sha256').update(image).digest('hex').slice(0, 10)}`;
+  static jobName(arch: Architecture | undefined, spec: unknown): string {
+    return `${PrintPlatformInfoChart.instanceName(arch)}-${createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 10)}`;
   }
 }

@@ -29,14 +29,18 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
  * Pushes every problem to `issues`; the result is complete only when none was pushed.
  */
 export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issues: ConfigIssue[], date: Date): ClusterConfig {
-  const clusterName = reader.string('clusterName') ?? CONFIG_DEFAULTS.clusterName;
-  if (!CLUSTER_NAME.test(clusterName)) {
+  // No default in code: a cluster created before this key existed has a generated name, and naming it now
+  // would replace it. cdk.json names new clusters.
+  const clusterName = reader.string('clusterName');
+  if (clusterName !== undefined && !CLUSTER_NAME.test(clusterName)) {
     issues.push({ key: 'clusterName', value: clusterName, problem: 'not an EKS cluster name', fix: 'use 1-100 letters, digits, - and _, starting with a letter or digit, such as "mixed-arch-eks"' });
   }
   const controlPlaneLogRetentionDays = reader.integer('controlPlaneLogRetentionDays', CONFIG_DEFAULTS.controlPlaneLogRetentionDays);
   if (controlPlaneLogRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(controlPlaneLogRetentionDays)) {
     const nearest = LOG_RETENTION_DAYS.reduce((a, b) => (Math.abs(b - controlPlaneLogRetentionDays) < Math.abs(a - controlPlaneLogRetentionDays) ? b : a));
     issues.push({ key: 'controlPlaneLogRetentionDays', value: controlPlaneLogRetentionDays, problem: 'not a retention period CloudWatch Logs offers', fix: `use one of ${LOG_RETENTION_DAYS.join(', ')} (nearest: ${nearest})` });
+  } else if (clusterName === undefined && reader.raw('controlPlaneLogRetentionDays') !== undefined) {
+    issues.push({ key: 'controlPlaneLogRetentionDays', value: reader.raw('controlPlaneLogRetentionDays'), problem: 'the stack creates the control-plane log group only for a cluster with a clusterName', fix: 'set clusterName for a new cluster; for an existing one without it, run aws logs put-retention-policy on /aws/eks/<ClusterName>/cluster (README, Upgrading)' });
   }
   const amiFamily = reader.oneOf('amiFamily', AMI_FAMILIES, CONFIG_DEFAULTS.amiFamily, 'upper');
   const kubernetesVersion = resolveKubernetesVersion(reader, amiFamily, issues, date);

@@ -59,7 +59,9 @@ export function resolveGitLab(reader: ValueReader, issues: ConfigIssue[]): GitLa
   }
   const branches = reader.list('gitlabBranches', CONFIG_DEFAULTS.gitlabBranches);
   branches.forEach((branch, i) => {
-    const problem = GITLAB_RULES.branch(branch);
+    const problem = GITLAB_RULES.branch(branch) ?? (/^[*/]+$/.test(branch)
+      ? 'matches every branch, protected or not, and the role can deploy (it assumes the CDK bootstrap roles)'
+      : undefined);
     if (problem) issues.push({ key: `gitlabBranches[${i}]`, value: branch, problem, fix: 'list protected branch names, such as main or release/*' });
   });
   if (branches.length === 0) {

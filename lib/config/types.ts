@@ -45,9 +45,13 @@ export interface GitLabConfig {
 }
 
 export interface ClusterConfig {
-  /** The EKS cluster name: fixed, so that its control-plane log group can exist before it. */
-  readonly clusterName: string;
-  /** Days CloudWatch keeps the control-plane logs (`/aws/eks/<clusterName>/cluster`). */
+  /**
+   * The EKS cluster name. Fixed, so that the stack can create its control-plane log group (with a retention)
+   * before the cluster; undefined for a cluster created before this key existed, whose generated name must stay
+   * (CloudFormation replaces a cluster whose Name changes), and whose log group EKS made.
+   */
+  readonly clusterName?: string;
+  /** Days CloudWatch keeps the control-plane logs (`/aws/eks/<clusterName>/cluster`); only with `clusterName`. */
   readonly controlPlaneLogRetentionDays: number;
   readonly amiFamily: AmiFamily;
   readonly kubernetesVersion: string;
@@ -94,7 +98,6 @@ export interface ProjectConfig {
  * The default of every key but `nodeGroups`, whose only definition is cdk.json (read by every app and tool).
  */
 export const CONFIG_DEFAULTS = {
-  clusterName: 'mixed-arch-eks',
   controlPlaneLogRetentionDays: 90,
   amiFamily: 'AL2' as AmiFamily,
   natGateways: 1,

@@ -4,6 +4,8 @@ import { CONFIG_DEFAULTS, IMAGE_ENV_VAR, WORKLOAD_NAMES, WorkloadConfig, Workloa
 import { ValueReader } from './value-reader';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+// Kubernetes' own namespaces: system pods and their service accounts (with Pod Identity roles) live there.
+const RESERVED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
 
 /** The workload keys: which workloads, images (PRINT_PLATFORM_INFO_IMAGE wins over the key), namespace and pull secret. */
 export function resolveWorkloads(reader: ValueReader, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): WorkloadConfig {
@@ -16,7 +18,9 @@ export function resolveWorkloads(reader: ValueReader, env: NodeJS.ProcessEnv, is
   checkPinnedImage('busyboxImage', busyboxImage, issues);
 
   const namespace = reader.string('namespace') ?? CONFIG_DEFAULTS.namespace;
-  if (!DNS_LABEL.test(namespace)) {
+  if (RESERVED_NAMESPACES.includes(namespace)) {
+    issues.push({ key: 'namespace', value: namespace, problem: 'a namespace of the cluster itself: the restricted Pod Security labels would stop its privileged system pods (aws-node, kube-proxy), and the GitLab role would get edit rights there', fix: 'use a namespace of your own, such as "platform-info"' });
+  } else if (!DNS_LABEL.test(namespace)) {
     issues.push({ key: 'namespace', value: namespace, problem: 'not a Kubernetes namespace name', fix: 'use at most 63 lower-case letters, digits and hyphens, such as "platform-info"' });
   }
   const imagePullSecretName = reader.string('imagePullSecretName', true) ?? CONFIG_DEFAULTS.imagePullSecretName;

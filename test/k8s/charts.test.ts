@@ -62,11 +62,11 @@ describe('busybox Pod', () => {
 
 describe('print-platform-info Jobs', () => {
   test('are batch/v1 Jobs named after their architecture and their image', () => {
-    // The first 10 hex digits of sha256 of the image reference (PRIVATE_IMAGE).
+    // The first 10 hex digits of sha256 of each Job's spec.
     expect(jobs.map((j) => [j.apiVersion, j.kind, j.metadata.name])).toEqual([
-      ['batch/v1', 'Job', 'print-platform-info-arm64-77f3b21aed'],
-      ['batch/v1', 'Job', 'print-platform-info-amd64-77f3b21aed'],
-      ['batch/v1', 'Job', 'print-platform-info-any-77f3b21aed'],
+      ['batch/v1', 'Job', 'print-platform-info-arm64-7c8ffc07cb'],
+      ['batch/v1', 'Job', 'print-platform-info-amd64-da50dc8589'],
+      ['batch/v1', 'Job', 'print-platform-info-any-a65dd779bb'],
     ]);
     expect(jobs.map((j) => j.metadata.labels['app.kubernetes.io/instance'])).toEqual([
       'print-platform-info-arm64', 'print-platform-info-amd64', 'print-platform-info-any',
@@ -78,9 +78,19 @@ describe('print-platform-info Jobs', () => {
     const [next] = synth(new PrintPlatformInfoChart(Testing.app(), 'arm', {
       image: 'registry.gitlab.com/acme/tools/print-platform-info:4b1c0de', nodeGroups: both, arch: 'arm64', imagePullSecretName: 'registry-credentials',
     }));
-    expect(next.metadata.name).toBe('print-platform-info-arm64-1601c21562');
+    expect(next.metadata.name).toBe('print-platform-info-arm64-63fa0db751');
     expect(next.metadata.name).not.toBe(armJob.metadata.name);
     expect(next.metadata.labels).toEqual(armJob.metadata.labels);
+  });
+  test('any other change to the pod template makes new Jobs too (a toleration); the same inputs keep the name', () => {
+    const props = { image: PRIVATE_IMAGE, arch: 'arm64' as const, imagePullSecretName: 'registry-credentials' };
+    const [same] = synth(new PrintPlatformInfoChart(Testing.app(), 'arm', { ...props, nodeGroups: both }));
+    expect(same.metadata.name).toBe(armJob.metadata.name);
+    const tainted = [group('graviton', 'arm64', [{ key: 'dedicated', value: 'arm', effect: 'NoSchedule' }]), group('x86', 'amd64')];
+    const [tolerating] = synth(new PrintPlatformInfoChart(Testing.app(), 'arm', { ...props, nodeGroups: tainted }));
+    expect(tolerating.spec.template.spec.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'arm', effect: 'NoSchedule' }]);
+    expect(tolerating.metadata.name).toMatch(/^print-platform-info-arm64-[0-9a-f]{10}$/);
+    expect(tolerating.metadata.name).not.toBe(armJob.metadata.name);
   });
   test('are pinned with the exact nodeSelector, or not at all', () => {
     expect(armJob.spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/arch': 'arm64' });

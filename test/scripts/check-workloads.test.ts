@@ -171,13 +171,14 @@ describe('check-workloads.sh', () => {
   test('finds the Jobs of the real cdk8s output, one per cluster architecture plus the unpinned one', () => {
     const outdir = path.join(work, 'real-dist');
     buildK8sApp(resolveProjectConfig(readCdkJsonContext(), {}, undefined, TEST_DAY), outdir).synth();
-    // The Jobs' names follow the image: 7b73a7600d is sha256 of the default image reference, cut to 10 digits.
-    const logs = Object.fromEntries(Object.entries(HEALTHY).map(([job, log]) => [`${job}-7b73a7600d`, log]));
+    // The Jobs' names follow their spec (sha256 of it, cut to 10 digits).
+    const names: Record<string, string> = { 'print-platform-info-amd64': 'ad14abd6c7', 'print-platform-info-arm64': '5d37f20191', 'print-platform-info-any': '00b3ceff11' };
+    const logs = Object.fromEntries(Object.entries(HEALTHY).map(([job, log]) => [`${job}-${names[job]}`, log]));
     const run = check('real', outdir, { logs });
     expect(run.stdout.trim().split('\n')).toEqual([
-      'ok   default/print-platform-info-amd64-7b73a7600d: pinned to amd64, ran on amd64',
-      'ok   default/print-platform-info-any-7b73a7600d: not pinned, ran on arm64 (a cluster architecture)',
-      'ok   default/print-platform-info-arm64-7b73a7600d: pinned to arm64, ran on arm64',
+      'ok   default/print-platform-info-amd64-ad14abd6c7: pinned to amd64, ran on amd64',
+      'ok   default/print-platform-info-any-00b3ceff11: not pinned, ran on arm64 (a cluster architecture)',
+      'ok   default/print-platform-info-arm64-5d37f20191: pinned to arm64, ran on arm64',
     ]);
     expect(run.status).toBe(0);
   });

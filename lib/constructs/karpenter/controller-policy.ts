@@ -12,8 +12,9 @@ export interface ControllerPolicyProps {
  * What the Karpenter controller may do, after Karpenter's reference policy (karpenter.sh "Getting Started"
  * CloudFormation for v1.14: node lifecycle, IAM integration, EKS integration, interruption, resource discovery),
  * scoped to this cluster. The reference scopes by the tag `kubernetes.io/cluster/<name>`, a condition KEY that
- * holds the cluster name; CloudFormation cannot put a generated name in a key without a custom resource, so
- * these statements scope by `eks:eks-cluster-name` (value = the cluster name), which Karpenter puts on every
+ * holds the cluster name; a cluster without `clusterName` (created before that key existed) has a generated
+ * name, which CloudFormation cannot put in a key without a custom resource, so for every cluster alike these
+ * statements scope by `eks:eks-cluster-name` (value = the cluster name), which Karpenter puts on every
  * instance, launch template and instance profile it creates and which the creation statements require.
  * Left out: the zonal-shift read (only with `enableZonalShift`, off here).
  */
