@@ -174,3 +174,109 @@ describe('npm run cost', () => {
     expect(config.err).toMatch(/natGateways = "abc"/);
   });
 });
+
+describe('the whole report, line by line', () => {
+  const spotGroup: NodeGroupConfig = { ...group('spot', 'arm64', 'm7g.xlarge', 2, 3, 5), capacityType: 'spot' };
+  const mixed = { kubernetesVersion: '1.32', natGateways: 1, nodeGroups: [spotGroup, group('idle', 'amd64', 'm7i.large', 0, 0, 2), group('big', 'arm64', 'x8g.large', 1, 1, 1)] };
+
+  test('spot, an empty group, an unpriced type, extended support and the AL2023 alternative', () => {
+    const text = renderCostReport(computeCost(mixed, TABLE, TODAY), computeCost({ ...mixed, kubernetesVersion: '1.35' }, TABLE, TODAY));
+    expect(text.split('\n')).toEqual([
+      'Monthly on-demand cost (100 h), prices: test-1 Test, 2000-01-01; fixture',
+      '',
+      '  Control plane  Kubernetes 1.32, extended support on 2026-11-28    $60.00',
+      '  Node group spot (arm64)  3 x m7g.xlarge @ $1.6000/h              $480.00   min 2: $320.00, max 5: $800.00 (spot: billed at the spot price, usually lower)',
+      '  Node group idle (amd64)  0 x m7i.large @ $1.0000/h                 $0.00   min 0: $0.00, max 2: $200.00',
+      '  Node group big (arm64)  1 x x8g.large: not priced (x8g.large is not in the test-1 table)',
+      '  NAT gateways  1 x $0.0500/h (+ $0.05/GB processed)                 $5.00',
+      '  Total at desired size (priced lines only)                        $545.00',
+      '',
+      'The same node groups on the other architecture:',
+      '  spot: 3 x m7i.xlarge = $600.00/month; Graviton saves $120.00/month (20%)',
+      '  idle: 0 x m7g.large = $0.00/month; Graviton would save $0.00/month (0%)',
+      '',
+      'Kubernetes 1.32 is in extended support until 2027-03-23: $50.00/month more than standard support; after that date EKS upgrades the control plane itself.',
+      'With -c amiFamily=AL2023 (Kubernetes 1.35, standard support): control plane $10.00/month, total $495.00/month ($50.00 less).',
+      '',
+      'Not priced (no price in the test-1 table, so the total leaves them out): x8g.large (node group big).',
+    ]);
+  });
+
+  test('a version EKS does not offer, no node groups: no comparison, no alternative, nothing unpriced', () => {
+    const ended = computeCost({ kubernetesVersion: '1.20', natGateways: 1, nodeGroups: [] }, TABLE, TODAY);
+    expect(ended).toMatchObject({ supportPhase: 'ended', phaseEnds: undefined, controlPlaneMonthly: 10, totalMonthly: 15 });
+    expect(renderCostReport(ended, report).split('\n')).toEqual([
+      'Monthly on-demand cost (100 h), prices: test-1 Test, 2000-01-01; fixture',
+      '',
+      '  Control plane  Kubernetes 1.20, ended support on 2026-11-28       $10.00',
+      '  NAT gateways  1 x $0.0500/h (+ $0.05/GB processed)                 $5.00',
+      '  Total at desired size                                             $15.00',
+      '',
+      'Kubernetes 1.20 is not offered by EKS on 2026-11-28 (ended).',
+    ]);
+  });
+
+  test('min, desired and max each scale with their own size', () => {
+    expect(computeCost(mixed, TABLE, TODAY).nodeGroups[0]).toMatchObject({ hourly: 1.6, monthlyMin: 320, monthlyDesired: 480, monthlyMax: 800 });
+  });
+
+  test('standard support: no alternative line even when one is passed', () => {
+    const standard = computeCost({ ...cluster, kubernetesVersion: '1.35' }, TABLE, TODAY);
+    expect(renderCostReport(standard, report)).not.toMatch(/With -c amiFamily/);
+  });
+});
+
+describe('us-east-1 table entries', () => {
+  test('burstable sizes medium to 2xlarge, the AMD families and their Graviton counterparts', () => {
+    const expected: Record<string, number> = {
+      't3.large': 0.0832, 't3.xlarge': 0.1664, 't4g.medium': 0.0336, 't4g.large': 0.0672,
+      'c6a.large': 0.0765, 'r6a.large': 0.1134, 'r8a.medium': 0.07988, 'r8a.large': 0.15976,
+    };
+    for (const [type, price] of Object.entries(expected)) expect([type, instanceHourly(US_EAST_1_PRICES, type)]).toEqual([type, price]);
+    expect(US_EAST_1_PRICES.counterpartFamily).toMatchObject({ c6a: 'c6g', c7a: 'c7g', c8a: 'c8g', r6a: 'r6g', r7a: 'r7g', r8a: 'r8g' });
+    expect(US_EAST_1_PRICES.source).toBe('AWS Price List (EC2 Linux on-demand via Karpenter\'s generated table; EKS and VPC pricing pages)');
+  });
+});
+
+describe('npm run cost arguments and exit codes', () => {
+  const run = (argv: string[], tables?: Record<string, PriceTable>) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = runCostCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), clock: () => TODAY, ...(tables ? { tables } : {}) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  const USAGE = 'Usage: npm run cost -- [--region us-east-1] [-c key=value]...';
+
+  test('a complete report prints nothing on stderr', () => {
+    expect(run([])).toMatchObject({ code: 0, err: '' });
+  });
+
+  test('--context is -c; a value may hold "="; --region takes the next argument', () => {
+    const byContext = run(['--context', 'natGateways=2', '--region', 'us-east-1']);
+    expect(byContext).toMatchObject({ code: 0, err: '' });
+    expect(byContext.out).toMatch(/NAT gateways {2}2 x \$0\.0450\/h/);
+    expect(run(['-c', 'clusterName=a=b']).err).toMatch(/clusterName = "a=b"/);
+  });
+
+  test('bad arguments: each message names the argument and the usage', () => {
+    expect(run(['--region'])).toEqual({ code: 2, out: '', err: `Unknown argument "--region". ${USAGE}` });
+    // The argument after -c is the one without "=".
+    expect(run(['-c', 'natGateways'])).toEqual({ code: 2, out: '', err: `Unknown argument "natGateways". ${USAGE}` });
+    expect(run(['-x', 'natGateways=1'])).toEqual({ code: 2, out: '', err: `Unknown argument "-x". ${USAGE}` });
+    expect(run(['--region', 'eu-west-1'])).toEqual({
+      code: 2, out: '',
+      err: `No price table for region "eu-west-1" (prices differ by region and are not guessed). Tables: us-east-1. ${USAGE}`,
+    });
+  });
+
+  test('the AL2023 alternative only for AL2 groups on extended support', () => {
+    const al2023 = '[{"name":"g","arch":"arm64","instanceTypes":["m7g.large"],"minSize":1,"desiredSize":1,"maxSize":2,"amiFamily":"AL2023"}]';
+    expect(run(['-c', 'amiFamily=AL2023', '-c', 'kubernetesVersion=1.32', '-c', `nodeGroups=${al2023}`]).out).not.toMatch(/With -c amiFamily/);
+    expect(run(['-c', 'kubernetesVersion=1.35']).out).not.toMatch(/With -c amiFamily/);
+  });
+
+  test('an error that is not a configuration error is not swallowed', () => {
+    const broken = { 'us-east-1': { ...TABLE, region: 'us-east-1', families: undefined } as unknown as PriceTable };
+    expect(() => run([], broken)).toThrow(TypeError);
+  });
+});

@@ -58,3 +58,46 @@ test('npm run cost -- -c autoscaler=karpenter prints the bound after today\'s fi
   expect(runCostCli([], options(none))).toBe(0);
   expect(none.join('\n')).not.toMatch(/Karpenter/);
 });
+
+describe('which families a pool allows, and the dearest of them', () => {
+  // Listed out of order, with a tie and a three-letter category, so that order, ties and parsing all show.
+  const TIES: PriceTable = {
+    ...TABLE,
+    families: {
+      r7g: { large: 1.2, sizes: SIZES }, c7g: { large: 1.2, sizes: SIZES }, m7g: { large: 0.8, sizes: SIZES },
+      hpc7g: { large: 3, sizes: SIZES }, x8g: { large: 9, sizes: ['xlarge'] },
+    },
+  };
+
+  test('priced families sorted; of equal prices the first in the table wins', () => {
+    expect(computeKarpenterBound([pool({})], TIES).pools[0]).toMatchObject({ priced: ['c7g', 'm7g', 'r7g'], dearestFamily: 'r7g', perVcpuHourly: 0.6, unpriced: [] });
+  });
+
+  test('a category of several letters is read whole, and a Graviton family of it is arm64', () => {
+    expect(computeKarpenterBound([pool({ instanceCategories: ['hpc'] })], TIES).pools[0]).toMatchObject({ priced: ['hpc7g'], dearestFamily: 'hpc7g', unpriced: [] });
+    expect(computeKarpenterBound([pool({ arch: ['amd64'], instanceCategories: ['hpc'] })], TIES).pools[0]).toMatchObject({ priced: [], unpriced: ['hpc'] });
+  });
+
+  test('a family the table prices without a large size counts as unpriced', () => {
+    const bound = computeKarpenterBound([pool({ instanceCategories: [], instanceFamilies: ['x8g'] })], TIES);
+    expect(bound.pools[0]).toMatchObject({ priced: [], dearestFamily: '', perVcpuHourly: 0, monthly: 0, unpriced: ['x8g'] });
+    expect(bound.complete).toBe(false);
+    expect(renderKarpenterBound(bound, 100)).toEqual([
+      '',
+      'Karpenter NodePools (autoscaler=karpenter): what they may add at their CPU limits, an upper bound.',
+      'Assumption: every vCPU of the limit runs, on demand, at the dearest price per vCPU among the priced families the pool allows;',
+      'generations newer than the table\'s are not priced. Spot capacity and smaller bills are the usual case; the controller runs on the node groups above.',
+      '  NodePool p (arm64)  up to 10 vCPU no priced family                 $0.00',
+      '    priced families: none',
+      '    not priced (missing from the price table, so not in the bound): x8g',
+      '  NodePools at their limits                                          $0.00',
+      '  Total with the NodePools at their limits                         $100.00',
+    ]);
+  });
+
+  test('a pool whose every family is priced is complete, and lists nothing unpriced', () => {
+    const bound = computeKarpenterBound([pool({ instanceCategories: ['m'] })], TIES);
+    expect(bound).toMatchObject({ complete: true, totalMonthly: 400 });
+    expect(renderKarpenterBound(bound, 0).filter((l) => l.includes('not priced (missing'))).toEqual([]);
+  });
+});
