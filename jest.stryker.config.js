@@ -4,4 +4,10 @@ const path = require('node:path');
 const base = require('./jest.config.js');
 
 /** @type {import('jest').Config} */
-module.exports = { ...base, testEnvironment: path.join(__dirname, 'test/support/stryker-environment.js') };
+module.exports = {
+  ...base,
+  testEnvironment: path.join(__dirname, 'test/support/stryker-environment.js'),
+  // Stryker runs the tests related to the mutated file (jest --findRelatedTests), which follows imports only
+  // through files under the roots: all source folders, so that a test reaching a file through another counts.
+  roots: ['test', 'lib', 'k8s', 'bin', 'scripts'].map((dir) => path.join(__dirname, dir)),
+};
