@@ -59,7 +59,9 @@ export function workloadManifests(config: ProjectConfig): WorkloadManifests {
   const app = new App();
   addWorkloadCharts(app, config);
   const objects = (chart: Chart): KubernetesObjects => ({ id: chart.node.id, objects: chart.toJson() });
-  const namespace = app.charts.find((chart) => chart instanceof NamespaceChart);
+  // By id, not instanceof: cdk8s's Chart answers instanceof for every chart (Symbol.hasInstance is Chart.isChart),
+  // so instanceof NamespaceChart took busybox for the namespace in the default namespace.
+  const namespace = app.charts.find((chart) => chart.node.id === NamespaceChart.ID);
   return {
     namespace: namespace ? objects(namespace) : undefined,
     workloads: app.charts.filter((chart) => chart !== namespace).map(objects),

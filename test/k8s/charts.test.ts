@@ -1,10 +1,13 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { ConfigError } from '../../lib/config/errors';
 import { resolveProjectConfig } from '../../lib/config/project-config';
 import { WORKLOAD_GID, WORKLOAD_UID } from '../../lib/config/workload-identity';
 import { NodeTaint } from '../../lib/config/types';
 import { NodeGroupPlacement } from '../../k8s/lib/scheduling';
-import { addWorkloadCharts, buildK8sApp } from '../../k8s/app';
+import { addWorkloadCharts, buildK8sApp, workloadManifests, writeManifests } from '../../k8s/app';
 import { BusyboxChart } from '../../k8s/charts/busybox-chart';
 import { PrintPlatformInfoChart } from '../../k8s/charts/print-platform-info-chart';
 import { NamespaceChart } from '../../k8s/charts/namespace-chart';
@@ -198,5 +201,72 @@ describe('the app follows the node groups', () => {
   });
   test('a malformed image in cdk.json names the context key', () => {
     expect(() => chartsFor({ printPlatformInfoImage: 'busybox:latest' })).toThrow(/printPlatformInfoImage = "busybox:latest"/);
+  });
+});
+
+describe('pull secrets, namespaces and taints at non-default values', () => {
+  const configWith = (overrides: Record<string, unknown>) => {
+    const context = contextWith(overrides);
+    return resolveProjectConfig((k) => context[k], {}, undefined, TEST_DAY);
+  };
+
+  test('busybox from a private registry references the pull secret; print-platform-info without a secret name references none', () => {
+    const [privateBusybox] = synth(new BusyboxChart(Testing.app(), 'b', { image: 'registry.gitlab.com/acme/busybox:1.37.0', nodeGroups: both, imagePullSecretName: 'registry-credentials' }));
+    expect(privateBusybox.spec.imagePullSecrets).toEqual([{ name: 'registry-credentials' }]);
+    const [noSecret] = synth(new PrintPlatformInfoChart(Testing.app(), 'n', { image: PRIVATE_IMAGE, nodeGroups: both, arch: 'arm64' }));
+    expect(noSecret.spec.template.spec.imagePullSecrets).toBeUndefined();
+  });
+
+  test('busybox on node groups without arm64 names itself in the refusal', () => {
+    expect(() => new BusyboxChart(Testing.app(), 'b', { image: 'arm64v8/busybox:1.37.0', nodeGroups: [group('x86', 'amd64')] })).toThrow(
+      /nodeGroups = "architectures amd64": workload busybox is pinned to arm64, but no node group runs arm64/);
+  });
+
+  test('a taint without a value is tolerated with Exists', () => {
+    const tainted = [group('graviton', 'arm64', [{ key: 'spot', effect: 'NoExecute' }])];
+    const [job] = synth(new PrintPlatformInfoChart(Testing.app(), 't', { image: PRIVATE_IMAGE, nodeGroups: tainted, arch: 'arm64' }));
+    expect(job.spec.template.spec.tolerations).toEqual([{ key: 'spot', operator: 'Exists', effect: 'NoExecute' }]);
+  });
+
+  test('the namespace chart: its name, the restricted profile enforced, warned and audited at the latest version', () => {
+    const app = Testing.app();
+    addWorkloadCharts(app, configWith({ namespace: 'platform-info' }));
+    expect(Testing.synth(app.charts[0])).toEqual([{
+      apiVersion: 'v1', kind: 'Namespace',
+      metadata: {
+        name: 'platform-info',
+        labels: {
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+      },
+      spec: {},
+    }]);
+  });
+
+  test('workloadManifests hands the stack the namespace apart from the workloads', () => {
+    const manifests = workloadManifests(configWith({ namespace: 'platform-info' }));
+    expect(manifests.namespace?.id).toBe('00-namespace');
+    expect(manifests.workloads.map((w) => w.id)).toEqual(['busybox', 'print-platform-info-arm64', 'print-platform-info-amd64', 'print-platform-info-any']);
+    // The default namespace is not the stack's to create: every chart is a workload (busybox was once taken for it).
+    const inDefault = workloadManifests(configWith({}));
+    expect(inDefault.namespace).toBeUndefined();
+    expect(inDefault.workloads.map((w) => w.id)).toEqual(['busybox', 'print-platform-info-arm64', 'print-platform-info-amd64', 'print-platform-info-any']);
+  });
+
+  test('writeManifests replaces the previous output whole, leaves no staging folder, and lists the files sorted', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'write-manifests-'));
+    try {
+      const outdir = join(parent, 'dist');
+      const expected = ['busybox.k8s.yaml', 'print-platform-info-amd64.k8s.yaml', 'print-platform-info-any.k8s.yaml', 'print-platform-info-arm64.k8s.yaml'];
+      expect(writeManifests(configWith({}), outdir)).toEqual(expected);
+      writeFileSync(join(outdir, 'stale.k8s.yaml'), 'kind: Pod\n');
+      expect(writeManifests(configWith({}), outdir)).toEqual(expected);
+      expect(readdirSync(parent)).toEqual(['dist']);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });
