@@ -280,3 +280,30 @@ describe('npm run cost arguments and exit codes', () => {
     expect(() => run([], broken)).toThrow(TypeError);
   });
 });
+
+describe('npm run cost lists', () => {
+  const run = (argv: string[], tables?: Record<string, PriceTable>) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = runCostCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), clock: () => TODAY, ...(tables ? { tables } : {}) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+
+  test('every price table and every unpriced group, comma separated', () => {
+    expect(run(['--region', 'eu-west-1'], { 'us-east-1': US_EAST_1_PRICES, 'test-1': TABLE }).err).toMatch(/Tables: us-east-1, test-1\. Usage/);
+    const groups = '[{"name":"a","arch":"arm64","instanceTypes":["x8g.large"],"minSize":1,"desiredSize":1,"maxSize":2},' +
+      '{"name":"b","arch":"arm64","instanceTypes":["x8g.xlarge"],"minSize":1,"desiredSize":1,"maxSize":2}]';
+    const result = run(['-c', 'amiFamily=AL2023', '-c', `nodeGroups=${groups}`]);
+    expect(result.code).toBe(3);
+    expect(result.err).toBe('Could not price: x8g.large (node group a), x8g.xlarge (node group b). Add the family to lib/cost/prices.ts (us-east-1).');
+    expect(result.out).toMatch(/so the total leaves them out\): x8g\.large \(node group a\), x8g\.xlarge \(node group b\)\.$/);
+  });
+
+  test('the AL2023 alternative when some groups are AL2 and others not', () => {
+    const mixed = '[{"name":"old","arch":"arm64","instanceTypes":["m7g.large"],"minSize":1,"desiredSize":1,"maxSize":2,"amiFamily":"AL2"},' +
+      '{"name":"new","arch":"amd64","instanceTypes":["m7i.large"],"minSize":1,"desiredSize":1,"maxSize":2,"amiFamily":"AL2023"}]';
+    const result = run(['-c', 'kubernetesVersion=1.32', '-c', `nodeGroups=${mixed}`]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/With -c amiFamily=AL2023 \(Kubernetes 1\.36, standard support\)/);
+  });
+});

@@ -101,3 +101,19 @@ describe('which families a pool allows, and the dearest of them', () => {
     expect(renderKarpenterBound(bound, 0).filter((l) => l.includes('not priced (missing'))).toEqual([]);
   });
 });
+
+test('a pool whose only family of its categories is older than generation 6 prices nothing and is not complete', () => {
+  const bound = computeKarpenterBound([pool({ arch: ['amd64'], instanceCategories: ['c'] })], TABLE);
+  expect(bound.pools[0]).toMatchObject({ priced: [], unpriced: [], dearestFamily: '', monthly: 0 });
+  expect(bound.complete).toBe(false);
+});
+
+test('lists join with commas, and the report lines with line breaks', () => {
+  const bound = computeKarpenterBound([pool({ name: 'both', arch: ['arm64', 'amd64'], instanceCategories: ['m', 'x', 'z'] })], TABLE);
+  const lines = renderKarpenterBound(bound, 0);
+  expect(lines).toContainEqual(expect.stringMatching(/^ {2}NodePool both \(arm64, amd64\) {2}up to 10 vCPU @ \$0\.5000\/vCPU-h \(m7i\)/));
+  expect(lines).toContain('    not priced (missing from the price table, so not in the bound): x, z');
+  const out: string[] = [];
+  runCostCli(['-c', 'autoscaler=karpenter'], { tables: { 'us-east-1': TABLE }, out: (l) => out.push(l), err: () => undefined, clock: () => new Date('2026-11-28T12:00:00Z') });
+  expect(out.join('\n')).toMatch(/an upper bound\.\nAssumption: every vCPU/);
+});
