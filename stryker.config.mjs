@@ -3,7 +3,7 @@
  * Mutation testing (`npm run mutate`): a measurement, like `npm run bench`, not part of `npm test`.
  * Surviving mutants that are equivalent or not worth a test are listed, with a reason, in
  * stryker-survivors.md next to this file; they are counted as survivors in the score, not hidden.
- * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ * @type {import('./tools/mutate/node_modules/@stryker-mutator/api/core').PartialStrykerOptions}
  */
 const config = {
   packageManager: 'npm',
