@@ -255,3 +255,16 @@ describe('namespaces and branches that would widen access', () => {
   });
 });
 
+
+describe('Karpenter pools across two configurations', () => {
+  const poolIds = (pools?: unknown[]) => Object.keys(templateFor({
+    autoscaler: 'karpenter', ...(pools ? { karpenterNodePools: JSON.stringify(pools) } : {}),
+  }).findResources('Custom::AWSCDK-EKS-KubernetesResource')).filter((id) => id.startsWith('ClusterKarpenterNodePool'));
+
+  test('a pool dropped from karpenterNodePools is a resource removed (kubectl deletes it); the kept one keeps its id', () => {
+    const before = poolIds();
+    const after = poolIds([{ name: 'graviton', arch: ['arm64'], capacityTypes: ['spot', 'on-demand'], cpuLimit: 64 }]);
+    expect(before.map((id) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['ClusterKarpenterNodePoolgraviton', 'ClusterKarpenterNodePoolx86']);
+    expect(after).toEqual(before.filter((id) => id.startsWith('ClusterKarpenterNodePoolgraviton')));
+  });
+});

@@ -191,11 +191,21 @@ describe('NodePools', () => {
     for (const pool of stack.karpenter!.nodePools) expect(validateKarpenterObject(pool)).toEqual([]);
   });
 
-  test('are applied in one manifest, after the controller chart (so after the CRDs)', () => {
-    const manifest = idOf('Custom::AWSCDK-EKS-KubernetesResource', (p) => JSON.stringify(p.Manifest).includes('EC2NodeClass'));
-    expect(resources[manifest].DependsOn).toContain(chart);
-    const kinds = [...JSON.stringify(resources[manifest].Properties.Manifest).matchAll(/\\"apiVersion\\":\\"[\w./]+\\",\\"kind\\":\\"(\w+)\\"/g)].map((m) => m[1]);
-    expect(kinds).toEqual(['EC2NodeClass', 'NodePool', 'NodePool']);
+  test('are applied one object per manifest: the node class after the controller chart (so after the CRDs), each pool after the node class', () => {
+    const kindsOf = (id: string) => [...JSON.stringify(resources[id].Properties.Manifest).matchAll(/\\"apiVersion\\":\\"[\w./]+\\",\\"kind\\":\\"(\w+)\\"/g)].map((m) => m[1]);
+    const manifests = Object.keys(resources).filter((id) => resources[id].Type === 'Custom::AWSCDK-EKS-KubernetesResource');
+    const [nodeClass, ...others] = manifests.filter((id) => kindsOf(id).includes('EC2NodeClass'));
+    expect(others).toEqual([]);
+    expect(kindsOf(nodeClass)).toEqual(['EC2NodeClass']);
+    expect(resources[nodeClass].DependsOn).toContain(chart);
+    const pools = manifests.filter((id) => kindsOf(id).includes('NodePool'));
+    // Ids from the pool names: removing or renaming a pool deletes its resource, and kubectl deletes the pool.
+    expect(pools.map((id) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['ClusterKarpenterNodePoolgraviton', 'ClusterKarpenterNodePoolx86']);
+    for (const id of pools) {
+      expect(kindsOf(id)).toEqual(['NodePool']);
+      expect(resources[id].DependsOn).toContain(nodeClass);
+      expect(resources[id].Properties.Overwrite).toBe(true);
+    }
   });
 });
 

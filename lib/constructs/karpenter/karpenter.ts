@@ -57,7 +57,10 @@ export class Karpenter extends Construct {
   readonly chart: eks.HelmChart;
   readonly nodeClass: EC2NodeClass;
   readonly nodePools: readonly NodePool[];
-  readonly manifest: eks.KubernetesManifest;
+  /** The EC2NodeClass, applied after the controller chart (so after the CRDs). */
+  readonly nodeClassManifest: eks.KubernetesManifest;
+  /** One manifest per NodePool, named after the pool. */
+  readonly nodePoolManifests: ReadonlyMap<string, eks.KubernetesManifest>;
 
   constructor(scope: Construct, id: string, props: KarpenterProps) {
     super(scope, id);
@@ -147,8 +150,20 @@ export class Karpenter extends Construct {
       securityGroupSelectorTerms,
     });
     this.nodePools = config.nodePools.map(buildNodePool);
-    this.manifest = cluster.addManifest('KarpenterNodePools', this.nodeClass as unknown as Record<string, unknown>, ...(this.nodePools as unknown as Record<string, unknown>[]));
-    this.manifest.node.addDependency(this.chart);
+    const apply = (id: string, object: EC2NodeClass | NodePool) =>
+      new eks.KubernetesManifest(cluster, id, { cluster, manifest: [object as unknown as Record<string, unknown>], overwrite: true });
+    this.nodeClassManifest = apply('KarpenterNodeClass', this.nodeClass);
+    this.nodeClassManifest.node.addDependency(this.chart);
+    // One manifest per pool, its id from the pool's name: a pool removed from karpenterNodePools (or renamed) is
+    // a resource CloudFormation deletes, so `kubectl delete` removes it and Karpenter drains its nodes. In one
+    // shared manifest it would stay: `kubectl apply --prune` does not prune custom resources by default.
+    const poolManifests = new Map<string, eks.KubernetesManifest>();
+    for (const pool of this.nodePools) {
+      const manifest = apply(`KarpenterNodePool-${pool.metadata.name}`, pool);
+      manifest.node.addDependency(this.nodeClassManifest);
+      poolManifests.set(pool.metadata.name, manifest);
+    }
+    this.nodePoolManifests = poolManifests;
   }
 }
 
