@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { satisfies } from 'semver';
 import { parseDocument } from 'yaml';
 import { readCdkJsonContext } from '../../lib/config/cdk-json';
+import { KNOWN_CONTEXT_KEYS } from '../../lib/config/context-keys';
 import { resolveProjectConfig } from '../../lib/config/project-config';
 import { TEST_DAY } from '../support/test-day';
 
@@ -294,6 +295,35 @@ describe('.gitlab-ci.yml structure', () => {
 
   it('holds no stored AWS keys', () => {
     expect(text).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN/);
+  });
+});
+
+// #14: lasting settings live in cdk.json, which every deploy reads; the pipeline may add only the GitLab keys
+// (they name this project, which cdk.json does not know), so a `-c` upgrade cannot be undone by the next run.
+describe('the pipeline deploys the configuration of cdk.json', () => {
+  const GITLAB_KEYS = KNOWN_CONTEXT_KEYS.filter((key) => key.startsWith('gitlab'));
+  /** The context keys a script line passes to the CDK CLI (`-c key=...`, `--context key=...`, `--context=key=...`). */
+  const contextKeys = (line: string): string[] => /\bcdk\s+(deploy|synth|diff|destroy)\b/.test(line)
+    ? [...line.matchAll(/(?:^|\s)(?:-c|--context)(?:\s+|=)["']?([^=\s"']+)=/g)].map((m) => m[1])
+    : [];
+
+  it('reads the -c, --context and --context= forms', () => {
+    expect(contextKeys('npx cdk deploy -c kubernetesVersion=1.33 --context amiFamily="AL2023" --context=natGateways=2')).toEqual(['kubernetesVersion', 'amiFamily', 'natGateways']);
+    expect(contextKeys('kubectl apply -c not=1 -f dist/')).toEqual([]);
+  });
+
+  it('passes no context key to cdk but the GitLab ones, in any job', () => {
+    const passed = [...jobs].flatMap(([name, j]) => allLines(j).flatMap((l) => l.split('\n')).flatMap((l) => contextKeys(l).map((key) => ({ name, key }))));
+    expect(passed).toEqual([
+      { name: 'deploy-cdk', key: 'gitlabProject' },
+      { name: 'deploy-cdk', key: 'gitlabUrl' },
+      { name: 'deploy-cdk', key: 'gitlabBranches' },
+    ]);
+    expect(passed.filter((p) => !GITLAB_KEYS.includes(p.key))).toEqual([]);
+  });
+
+  it('sets no context through the environment (CDK_CONTEXT_JSON) in any job', () => {
+    expect(text).not.toMatch(/CDK_CONTEXT_JSON/);
   });
 });
 
