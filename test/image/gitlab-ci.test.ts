@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import { satisfies } from 'semver';
 import { parseDocument } from 'yaml';
 import { readCdkJsonContext } from '../../lib/config/cdk-json';
-import { KNOWN_CONTEXT_KEYS } from '../../lib/config/context-keys';
 import { resolveProjectConfig } from '../../lib/config/project-config';
 import { TEST_DAY } from '../support/test-day';
 
@@ -269,9 +268,28 @@ describe('.gitlab-ci.yml structure', () => {
     expect(lines(d, 'script')[0]).toBe('aws_credentials');
   });
 
-  it('deploys the stack with the GitLab keys that created the deploy role', () => {
-    const cdk = lines(job('deploy-cdk'), 'script').find((l) => l.startsWith('npx cdk deploy')) ?? '';
-    expect(cdk).toBe('npx cdk deploy --all --require-approval never -c gitlabProject="$CI_PROJECT_PATH" -c gitlabUrl="$CI_SERVER_URL" -c gitlabBranches="$CI_DEFAULT_BRANCH"');
+  it('deploys cdk.json as it is, after checking that it names this project (or the stack would drop the role)', () => {
+    const script = lines(job('deploy-cdk'), 'script');
+    expect(script.filter((l) => l.includes('cdk deploy'))).toEqual(['npx cdk deploy --all --require-approval never']);
+    const guard = script.find((l) => l.includes('gitlabProject')) ?? '';
+    expect(guard).toContain('"$configured" != "$CI_PROJECT_PATH"');
+    expect(script.indexOf(guard)).toBeLessThan(script.indexOf('npx cdk deploy --all --require-approval never'));
+    // The guard itself, run with sh in a folder holding a cdk.json, as the job runs it.
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-guard-'));
+    const run = (gitlabProject?: string) => {
+      writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ context: gitlabProject ? { gitlabProject } : {} }));
+      return spawnSync('sh', ['-ec', guard], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI_PROJECT_PATH: 'acme/eks' } });
+    };
+    try {
+      expect(run('acme/eks').status).toBe(0);
+      const other = run('acme/other');
+      expect({ status: other.status, stderr: other.stderr.trim() }).toEqual({
+        status: 1, stderr: 'cdk.json sets gitlabProject to \'acme/other\', not \'acme/eks\': set "gitlabProject": "acme/eks" under context in cdk.json (README, First setup)',
+      });
+      expect(run().status).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect((job('deploy-cdk').variables as Job).PRINT_PLATFORM_INFO_IMAGE).toBe(IMAGE_REF);
   });
 
@@ -298,10 +316,9 @@ describe('.gitlab-ci.yml structure', () => {
   });
 });
 
-// #14: lasting settings live in cdk.json, which every deploy reads; the pipeline may add only the GitLab keys
-// (they name this project, which cdk.json does not know), so a `-c` upgrade cannot be undone by the next run.
+// #14: every setting lives in cdk.json, which every deploy reads, the GitLab keys too: a `-c` upgrade cannot be
+// undone by the next run, and a deploy by hand cannot drop the pipeline's role.
 describe('the pipeline deploys the configuration of cdk.json', () => {
-  const GITLAB_KEYS = KNOWN_CONTEXT_KEYS.filter((key) => key.startsWith('gitlab'));
   /** The context keys a script line passes to the CDK CLI (`-c key=...`, `--context key=...`, `--context=key=...`). */
   const contextKeys = (line: string): string[] => /\bcdk\s+(deploy|synth|diff|destroy)\b/.test(line)
     ? [...line.matchAll(/(?:^|\s)(?:-c|--context)(?:\s+|=)["']?([^=\s"']+)=/g)].map((m) => m[1])
@@ -312,14 +329,9 @@ describe('the pipeline deploys the configuration of cdk.json', () => {
     expect(contextKeys('kubectl apply -c not=1 -f dist/')).toEqual([]);
   });
 
-  it('passes no context key to cdk but the GitLab ones, in any job', () => {
+  it('passes no context key to cdk in any job', () => {
     const passed = [...jobs].flatMap(([name, j]) => allLines(j).flatMap((l) => l.split('\n')).flatMap((l) => contextKeys(l).map((key) => ({ name, key }))));
-    expect(passed).toEqual([
-      { name: 'deploy-cdk', key: 'gitlabProject' },
-      { name: 'deploy-cdk', key: 'gitlabUrl' },
-      { name: 'deploy-cdk', key: 'gitlabBranches' },
-    ]);
-    expect(passed.filter((p) => !GITLAB_KEYS.includes(p.key))).toEqual([]);
+    expect(passed).toEqual([]);
   });
 
   it('sets no context through the environment (CDK_CONTEXT_JSON) in any job', () => {
