@@ -307,3 +307,8 @@ describe('npm run cost lists', () => {
     expect(result.out).toMatch(/With -c amiFamily=AL2023 \(Kubernetes 1\.36, standard support\)/);
   });
 });
+
+test('no priced group: no comparison heading', () => {
+  const none = computeCost({ ...cluster, nodeGroups: [group('big', 'arm64', 'x8g.large', 1, 1, 1)] }, TABLE, TODAY);
+  expect(renderCostReport(none)).not.toMatch(/The same node groups on the other architecture/);
+});
