@@ -35,3 +35,7 @@ test('a pinned workload with no group of its architecture: one issue naming the 
   }]);
   expect(issuesOf(() => placeWorkload('busybox', 'amd64', []))).toEqual([expect.objectContaining({ value: 'no node group' })]);
 });
+
+test('an unpinned workload is never refused, even with no node group', () => {
+  expect(placeWorkload('w', undefined, [])).toEqual({ arch: undefined, tolerations: [] });
+});
