@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import { ARCHITECTURE_INFO, Architecture } from '../lib/config/architectures';
@@ -92,6 +92,8 @@ export function writeManifests(config: ProjectConfig, outdir = process.env.CDK8S
   const previous = `${staging}.old`;
   try {
     buildK8sApp(config, staging).synth();
+    // mkdtemp makes the folder private (0700); dist/ gets the mode any new folder gets (0755 under umask 022).
+    chmodSync(staging, 0o777 & ~process.umask());
     if (existsSync(target)) renameSync(target, previous);
     renameSync(staging, target);
   } catch (error) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
@@ -265,6 +265,9 @@ describe('pull secrets, namespaces and taints at non-default values', () => {
       writeFileSync(join(outdir, 'stale.k8s.yaml'), 'kind: Pod\n');
       expect(writeManifests(configWith({}), outdir)).toEqual(expected);
       expect(readdirSync(parent)).toEqual(['dist']);
+      // Not the private mode of a temporary folder: readable like any folder the user makes.
+      expect((statSync(outdir).mode & 0o777).toString(8)).toBe((0o777 & ~process.umask()).toString(8));
+      expect(statSync(outdir).mode & 0o055).toBe(0o055 & ~process.umask());
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }
