@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../bin/app';
-import { TEST_DAY, annotationsOf, contextWith, synthQuietly } from './support/cdk';
+import { TEST_DAY, annotationsOf, contextWith, synthQuietly, unreasonedAcknowledgements } from './support/cdk';
 
 // The default stack, synthesized once for the whole file; its warnings are asserted below, not printed.
 const { app, stack } = buildApp(new App({ context: contextWith() }), {}, { nag: false, clock: () => TEST_DAY });
@@ -211,5 +211,6 @@ describe('default stack', () => {
     // Neither errors nor warnings: every finding is fixed or acknowledged (with its reason) in lib/.
     expect(result.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
     expect(result.success).toBe(true);
+    expect(unreasonedAcknowledgements(app)).toEqual([]);
   });
 });

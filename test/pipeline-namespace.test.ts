@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { buildTestApp, templateFor } from './support/cdk';
+import { buildTestApp, templateFor, unreasonedAcknowledgements } from './support/cdk';
 
 // The pipeline's access entry is namespace-scoped edit, which cannot create a namespace; the stack does, and
 // keeps it (deleting a namespace deletes everything in it).
@@ -51,6 +51,7 @@ describe('-c gitlabProject=acme/mixed-arch-eks -c namespace=platform-info (pipel
   test('passes cdk-nag, the kubectl provider findings acknowledged', () => {
     const result = new AwsSolutionsChecks(ownNamespace.app).validateScope(ownNamespace.app);
     expect(result.violations.map((v) => v.ruleName)).toEqual([]);
+    expect(unreasonedAcknowledgements(ownNamespace.app)).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { EKS_KUBERNETES_VERSIONS } from '../lib/config/kubernetes-versions';
 import { MixedArchNodeGroups } from '../lib/constructs/node-groups';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import { annotationsOf, buildTestApp, templateFor } from './support/cdk';
+import { annotationsOf, buildTestApp, templateFor, unreasonedAcknowledgements } from './support/cdk';
 
 const spotArm = JSON.stringify([
   {
@@ -179,6 +179,7 @@ describe('-c deployWorkloads=true -c gitlabProject=acme/mixed-arch-eks', () => {
     const result = new AwsSolutionsChecks(withWorkloads.app).validateScope(withWorkloads.app);
     expect(result.violations.map((v) => v.ruleName)).toEqual([]);
     expect(result.success).toBe(true);
+    expect(unreasonedAcknowledgements(withWorkloads.app)).toEqual([]);
   });
   test('the default stack has neither: no OIDC provider, no kubectl layer', () => {
     const defaults = templateFor();

@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { buildTestApp } from '../support/cdk';
+import { buildTestApp, unreasonedAcknowledgements } from '../support/cdk';
 import { validateKarpenterObject } from '../support/karpenter-schema';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] }>;
@@ -81,6 +81,7 @@ describe('variants with Karpenter synthesize', () => {
     for (const { app } of [privateEndpoint, bottlerocket]) {
       const result = new AwsSolutionsChecks(app).validateScope(app);
       expect(result.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+      expect(unreasonedAcknowledgements(app)).toEqual([]);
     }
   });
 

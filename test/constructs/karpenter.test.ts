@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { buildTestApp } from '../support/cdk';
+import { acknowledgementsOf, buildTestApp, unreasonedAcknowledgements } from '../support/cdk';
 import { validateKarpenterObject } from '../support/karpenter-schema';
 
 // `-c autoscaler=karpenter` on the cdk.json configuration (AL2 node groups, Kubernetes 1.32), synthesized once.
@@ -23,14 +23,16 @@ describe('Karpenter controller', () => {
   test('comes from the karpenter chart of public ECR, version 1.14.1, in kube-system, without the chart\'s crds/ folder', () => {
     template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
       Chart: 'karpenter', Release: 'karpenter', Version: '1.14.1', Namespace: 'kube-system',
-      Repository: 'oci://public.ecr.aws/karpenter/karpenter', SkipCrds: true, Wait: true,
+      Repository: 'oci://public.ecr.aws/karpenter/karpenter', SkipCrds: true, Wait: true, Timeout: '600s', CreateNamespace: Match.absent(),
     });
+    // The construct ids name the Helm releases' resources: a new id would uninstall and reinstall Karpenter.
+    expect([crdChart, chart]).toEqual(['ClusterchartKarpenterCrd0B796397', 'ClusterchartKarpenterAE9676E9']);
   });
 
   test('gets its CRDs from the karpenter-crd chart of the same version, installed first, so Helm upgrades them', () => {
     template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
       Chart: 'karpenter-crd', Release: 'karpenter-crd', Version: '1.14.1', Namespace: 'kube-system',
-      Repository: 'oci://public.ecr.aws/karpenter/karpenter-crd', SkipCrds: Match.absent(),
+      Repository: 'oci://public.ecr.aws/karpenter/karpenter-crd', SkipCrds: Match.absent(), CreateNamespace: Match.absent(),
     });
     expect(resources[chart].DependsOn).toContain(crdChart);
   });
@@ -38,17 +40,22 @@ describe('Karpenter controller', () => {
   test('runs two replicas on different managed nodes, never on its own, with this cluster and its interruption queue', () => {
     // Tokens (the cluster name, the queue name) sit inside JSON strings: written back as quoted text.
     const values = JSON.parse(resources[chart].Properties.Values['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : JSON.stringify(part).replace(/"/g, "'"))).join(''));
-    expect(values.replicas).toBe(2);
-    expect(values.serviceAccount).toEqual({ name: 'karpenter' });
-    expect(values.settings).toEqual({ clusterName: `{'Ref':'${clusterId}'}`, interruptionQueue: `{'Fn::GetAtt':['${queueId}','QueueName']}` });
-    expect(values.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([{ matchExpressions: [
-      { key: 'eks.amazonaws.com/nodegroup', operator: 'Exists' },
-      { key: 'karpenter.sh/nodepool', operator: 'DoesNotExist' },
-    ] }]);
-    expect(values.tolerations).toEqual([{ key: 'CriticalAddonsOnly', operator: 'Exists' }]);
-    expect(values.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
-      { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'karpenter' } } },
-    ]);
+    expect(values).toEqual({
+      replicas: 2,
+      serviceAccount: { name: 'karpenter' },
+      settings: { clusterName: `{'Ref':'${clusterId}'}`, interruptionQueue: `{'Fn::GetAtt':['${queueId}','QueueName']}` },
+      controller: { resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } } },
+      tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
+      affinity: {
+        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [
+          { key: 'eks.amazonaws.com/nodegroup', operator: 'Exists' },
+          { key: 'karpenter.sh/nodepool', operator: 'DoesNotExist' },
+        ] }] } },
+        podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [
+          { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'karpenter' } } },
+        ] },
+      },
+    });
   });
 
   test('is installed after its IAM, its queue, its Pod Identity association and the managed node groups', () => {
@@ -264,4 +271,27 @@ test('warns as the default stack does (extended support, AL2, open endpoint), an
 test('passes the cdk-nag AwsSolutions pack, every acknowledgement with a reason', () => {
   const result = new AwsSolutionsChecks(app).validateScope(app);
   expect(result.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+  expect(unreasonedAcknowledgements(app)).toEqual([]);
+  // Karpenter's own: its node role's two managed policies, its queue without a dead-letter queue, and each
+  // wildcard resource of its controller policy with what scopes it instead.
+  const karpenter = acknowledgementsOf(app).filter((a) => a.path.startsWith('MixedArchEks/Karpenter/'));
+  expect(karpenter.map((a) => `${a.path.slice('MixedArchEks/Karpenter/'.length)} ${a.rule.replace(/^Annotation::/, '')}`)).toEqual([
+    'NodeRole AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSWorkerNodePolicy]',
+    'NodeRole AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly]',
+    'Interruption/Queue AwsSolutions-SQS3',
+    ...['fleet', 'instance', 'volume', 'network-interface', 'launch-template', 'spot-instances-request'].map((r) => `ControllerPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:*:${r}/*]`),
+    'ControllerPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>::image/*]',
+    'ControllerPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*]',
+    ...['security-group', 'subnet', 'capacity-reservation', 'placement-group'].map((r) => `ControllerPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:*:${r}/*]`),
+    'ControllerPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/*]',
+    'ControllerPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>::parameter/aws/service/*]',
+    'ControllerPolicy AwsSolutions-IAM5[Resource::*]',
+  ]);
+});
+
+test('names what each role and rule is for', () => {
+  const description = (type: string, prefix: string) => Object.entries(resources).find(([id, r]) => r.Type === type && id.startsWith(prefix))?.[1].Properties.Description;
+  expect(description('AWS::IAM::Role', 'KarpenterNodeRole')).toBe('Nodes launched by Karpenter');
+  expect(description('AWS::IAM::Role', 'KarpenterControllerRole')).toBe('Karpenter controller through EKS Pod Identity');
+  expect(description('AWS::Events::Rule', 'KarpenterInterruptionSpotInterruptionRule')).toBe('Karpenter interruption handling: EC2 Spot Instance Interruption Warning');
 });

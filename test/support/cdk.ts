@@ -1,4 +1,5 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { Annotations, Template } from 'aws-cdk-lib/assertions';
 import { BuildAppOptions, BuildAppResult, buildApp } from '../../bin/app';
 import { loadCdkJsonContext } from '../../lib/config/cdk-json';
@@ -66,4 +67,22 @@ export function buildTestApp(overrides: Record<string, unknown> = {}, env: NodeJ
 /** The template alone, for a test that asserts no warning (buildTestApp returns them). */
 export function templateFor(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Template {
   return Template.fromStack(buildTestApp(overrides, env).stack);
+}
+
+export interface Acknowledgement {
+  readonly path: string;
+  readonly rule: string;
+  readonly reason: string;
+}
+
+/** Every validation finding acknowledged in `scope` (cdk-nag's included), with the reason given for it. */
+export function acknowledgementsOf(scope: IConstruct): Acknowledgement[] {
+  return scope.node.findAll().flatMap((c) => c.node.metadata
+    .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([rule, reason]) => ({ path: c.node.path, rule, reason }))));
+}
+
+/** The acknowledgements whose reason is not a sentence (an acknowledgement must say why): expect none. */
+export function unreasonedAcknowledgements(scope: IConstruct): Acknowledgement[] {
+  return acknowledgementsOf(scope).filter((a) => a.reason.trim().length < 30);
 }
