@@ -141,6 +141,40 @@ describe('karpenterNodePools bad input: one line per problem, all of them at onc
     ]);
   });
 
+  test('entries that are not objects, a pool without a name, an empty category list', () => {
+    expect(errorsFor(karpenter([1, null, ['arm'], pool({ name: undefined }), pool({ name: 'c', instanceCategories: [] })]))).toEqual([
+      ...[0, 1, 2].map((i) => `- karpenterNodePools[${i}] = ${JSON.stringify([1, null, ['arm']][i])}: a pool must be a JSON object. Fix: give it name, arch, capacityTypes and cpuLimit, like [{"name":"graviton","arch":["arm64"],"capacityTypes":["spot","on-demand"],"cpuLimit":64}]`),
+      '- karpenterNodePools[3].name = (not set): every pool needs a name. Fix: add "name", such as "graviton"',
+      '- karpenterNodePools[4].instanceCategories = []: lists no category, so the pool could launch nothing. Fix: list some, such as ["c","m","r"], or leave it out',
+    ]);
+  });
+
+  test('names, categories and AMI releases are matched whole, not by a prefix or suffix', () => {
+    const names = ['-arm', 'arm-', 'arm!', 'a'.repeat(64)];
+    expect(errorsFor(karpenter(names.map((name) => pool({ name }))))).toEqual(names.map((name, i) =>
+      `- karpenterNodePools[${i}].name = "${name}": a NodePool name is 1-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit. Fix: rename it, such as "graviton-spot"`));
+    expect(errorsFor(karpenter([pool({ instanceCategories: ['7m', 'mmmmm'] })]))).toEqual(['7m', 'mmmmm'].map((c, i) =>
+      `- karpenterNodePools[0].instanceCategories[${i}] = "${c}": not an EC2 instance category (the letters before the generation, as in m7g). Fix: use categories such as "c", "m" and "r"`));
+    expect(resolve(karpenter([pool({ name: 'a', instanceCategories: ['hpc', 'x'] })])).cluster.karpenter?.nodePools[0]).toMatchObject({ name: 'a', instanceCategories: ['hpc', 'x'] });
+
+    const al2023 = (v: string) => `- karpenterAmiVersion = "${v}": not a al2023 AMI release (Karpenter's nodes run al2023 because amiFamily is AL2). Fix: use a release such as v20260714 (an amazon-eks-ami release tag)`;
+    for (const v of ['xv20260714', 'v20260714x', 'v2026071']) expect(errorsFor({ autoscaler: 'karpenter', karpenterAmiVersion: v })).toEqual([al2023(v)]);
+    const bottlerocket = (v: string) => `- karpenterAmiVersion = "${v}": not a bottlerocket AMI release (Karpenter's nodes run bottlerocket because amiFamily is BOTTLEROCKET). Fix: use a release such as v1.61.0 (a Bottlerocket release)`;
+    for (const v of ['xv1.61.0', 'v1.61.0x', 'v1.61']) expect(errorsFor({ autoscaler: 'karpenter', amiFamily: 'BOTTLEROCKET', karpenterAmiVersion: v })).toEqual([bottlerocket(v)]);
+    for (const v of ['v10.1.0', 'v1.61.10']) {
+      expect(resolve({ autoscaler: 'karpenter', amiFamily: 'BOTTLEROCKET', karpenterAmiVersion: v }).cluster.karpenter?.amiVersion).toBe(v);
+    }
+  });
+
+  test('karpenterAmiVersion without autoscaler=karpenter is refused too; a misspelt autoscaler is reported alone', () => {
+    expect(errorsFor({ karpenterAmiVersion: 'v20260714' })).toEqual([
+      '- karpenterAmiVersion = "v20260714": only used with autoscaler=karpenter, so it would do nothing. Fix: set autoscaler to "karpenter", or remove the key',
+    ]);
+    expect(errorsFor({ autoscaler: 'Karpenters', karpenterAmiVersion: 'v20260714' })).toEqual([
+      '- autoscaler = "Karpenters": not one of "none", "karpenter". Fix: use one of none, karpenter',
+    ]);
+  });
+
   test('a misspelt key is refused as an unknown context key, with the closest one', () => {
     expect(errorsFor({ autoscaler: 'karpenter', karpenterNodePool: '[]' })).toEqual([
       '- karpenterNodePool = "(set)": not a context key of this project, so it would be ignored. Fix: did you mean "karpenterNodePools"? (README, Configuration lists every key)',
