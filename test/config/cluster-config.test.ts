@@ -97,3 +97,25 @@ test('the Kubernetes version is a string EKS offers on the day', () => {
   expect(issuesFor({ kubernetesVersion: 1.3 })).toEqual([{ key: 'kubernetesVersion', value: 1.3, problem: 'must be a string (a JSON number turns "1.30" into 1.3)', fix: 'quote it, for example "1.32"' }]);
   expect(issuesFor({ kubernetesVersion: '1.99' })).toEqual([{ key: 'kubernetesVersion', value: '1.99', problem: 'not a Kubernetes version that Amazon EKS supports', fix: expect.stringMatching(/^use one of 1\.\d+(, 1\.\d+)+, or leave it out for 1\.32$/) }]);
 });
+
+test('identifiers are matched whole: a valid one with text before or after it is refused', () => {
+  const keysOf = (overrides: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => issuesFor(overrides, env).map((issue) => issue.key);
+  const role = 'arn:aws:iam::123456789012:role/Admin';
+  expect([`x${role}`, `${role}!`].map((arn) => keysOf({ adminPrincipalArns: arn }))).toEqual([['adminPrincipalArns[0]'], ['adminPrincipalArns[0]']]);
+  expect(['xvpc-0a1b2c3d', 'vpc-0a1b2c3dx'].map((vpcId) => keysOf({ vpcId }, ACCOUNT))).toEqual([['vpcId'], ['vpcId']]);
+  expect(['xeu-west-1a,eu-west-1b', 'eu-west-1ab,eu-west-1b'].map((availabilityZones) => keysOf({ availabilityZones }))).toEqual([['availabilityZones[0]'], ['availabilityZones[0]']]);
+  expect(resolveWith({ availabilityZones: 'us-gov-west-1a,us-gov-west-1b' })).toMatchObject({ cluster: { availabilityZones: ['us-gov-west-1a', 'us-gov-west-1b'] }, issues: [] });
+  expect(['x10.0.0.0/8', '10.0.0.0/8x'].map((publicAccessCidrs) => keysOf({ publicAccessCidrs }))).toEqual([['publicAccessCidrs[0]'], ['publicAccessCidrs[0]']]);
+  expect(keysOf({ publicAccessCidrs: '10.100.0.0/16,10.0.0.255/32,198.51.100.128/25,10.0.1.0/24' })).toEqual([]);
+  expect(issuesFor({ publicAccessCidrs: '10.0.1.0/16' })).toEqual([
+    { key: 'publicAccessCidrs[0]', value: '10.0.1.0/16', problem: 'host bits are set, so EKS rejects it', fix: 'write an IPv4 network as a.b.c.d/n, such as 203.0.113.0/24, and separate several with commas' },
+  ]);
+  expect(resolveWith({ ecrRepositoryName: 'team/print-platform-info' })).toMatchObject({ cluster: { ecrRepositoryName: 'team/print-platform-info' }, issues: [] });
+});
+
+test('unset keys take their defaults: no workloads deployed, the log retention only checked when set', () => {
+  expect(resolveWith({}).cluster.deployWorkloads).toBe(false);
+  expect(resolveWith({ deployWorkloads: 'true' }).cluster.deployWorkloads).toBe(true);
+  expect(issuesFor({ clusterName: undefined, controlPlaneLogRetentionDays: undefined })).toEqual([]);
+  expect(issuesFor({ natGateways: undefined })).toEqual([]);
+});

@@ -31,3 +31,8 @@ test('a key near nothing is to be removed; the distance allowed grows with the k
   expect(issuesFor(['vxyzd'])[0].fix).toBe('remove it; README, Configuration lists every key');
   expect(issuesFor(['vpcXd'])[0].fix).toBe('did you mean "vpcId"? (README, Configuration lists every key)');
 });
+
+test('CDK\'s own keys are told by a leading @ or cdk, not by one anywhere', () => {
+  expect(issuesFor(['@team-note', 'cdkVersionCheck'])).toEqual([]);
+  expect(issuesFor(['note@', 'mycdk']).map((issue) => issue.key)).toEqual(['note@', 'mycdk']);
+});
