@@ -238,7 +238,7 @@ export function resolveLabels(raw: unknown, key: string, issues: ConfigIssue[]):
     if (!LABEL_NAME.test(name) || /(^|\.)(kubernetes\.io|k8s\.io)\//.test(name)) {
       issues.push({ key: `${key}.${name}`, value, problem: 'not a label name EKS accepts (kubernetes.io/ and k8s.io/ prefixes are reserved)', fix: 'use a name such as "team" or "example.com/team"' });
     } else if (typeof value !== 'string' || !LABEL_VALUE.test(value)) {
-      issues.push({ key: `${key}.${name}`, value, problem: 'a label value must be a string of at most 63 letters, digits, - _ .', fix: 'quote it and shorten it, such as "platform"' });
+      issues.push({ key: `${key}.${name}`, value, problem: 'a label value must be a string of at most 63 characters (letters, digits, - _ .)', fix: 'quote it and shorten it, such as "platform"' });
     } else {
       labels[name] = value;
     }

@@ -74,7 +74,7 @@ test('sizes: all three required, none negative, max at least 1, min <= desired',
 
 test('labels: an object of valid names (not kubernetes.io/ or k8s.io/) and valid string values', () => {
   const badName = (name: string) => `- nodeGroups[1].labels.${name} = "x": not a label name EKS accepts (kubernetes.io/ and k8s.io/ prefixes are reserved). Fix: use a name such as "team" or "example.com/team"`;
-  const badValue = (name: string, value: string) => `- nodeGroups[1].labels.${name} = ${value}: a label value must be a string of at most 63 letters, digits, - _ .. Fix: quote it and shorten it, such as "platform"`;
+  const badValue = (name: string, value: string) => `- nodeGroups[1].labels.${name} = ${value}: a label value must be a string of at most 63 characters (letters, digits, - _ .). Fix: quote it and shorten it, such as "platform"`;
   expect(errorsFor(nodeGroups([
     group({ labels: ['a'] }),
     group({ name: 'b', labels: { 'kubernetes.io/role': 'x', 'node.k8s.io/x': 'x', 'bad name!': 'x', ['a'.repeat(64)]: 'x', ok: 'bad value!', n: 5, long: 'v'.repeat(64) } }),
