@@ -113,3 +113,40 @@ test('CoreDNS needs a group it tolerates: PreferNoSchedule and CriticalAddonsOnl
     expect(resolve(nodeGroups([group({ taints }), group({ name: 'b', ...x86, taints: [{ key: 'a', effect: 'NoSchedule' }] })])).cluster.nodeGroups[0].taints).toEqual(taints);
   }
 });
+
+test('accelerated types: one no EKS AMI drives, mixed accelerators, an AMI family without that accelerator', () => {
+  expect(errorsFor(nodeGroups([group({ ...x86, name: 'x86' }), group({ name: 'gpu', arch: 'amd64', instanceTypes: ['g4ad.xlarge', 'm7i.large'] })]))).toEqual([
+    '- nodeGroups[1].instanceTypes[0] = "g4ad.xlarge": its accelerator is one no EKS-optimized AMI supports (they drive NVIDIA GPUs from g4dn and p3 on, Inferentia and Trainium). Fix: use g6, g5 or g5g (NVIDIA), inf2 or trn1 (Neuron), or a type without an accelerator',
+  ]);
+  expect(errorsFor(nodeGroups([group({ ...x86, name: 'x86' }), group({ name: 'gpu', arch: 'amd64', instanceTypes: ['g6.xlarge', 'inf2.xlarge', 'm7i.large'] })]))).toEqual([
+    '- nodeGroups[1].instanceTypes = ["g6.xlarge","inf2.xlarge","m7i.large"]: mixes types that need different AMIs (g6.xlarge: NVIDIA GPU, inf2.xlarge: Inferentia/Trainium (Neuron), m7i.large: no accelerator); a node group has one AMI type. Fix: put NVIDIA GPU, Neuron and other instance types in separate node groups',
+  ]);
+  expect(errorsFor(nodeGroups([group({ ...x86, name: 'x86' }), group({ name: 'gpu', instanceTypes: ['g5g.xlarge'] })]))).toEqual([
+    '- nodeGroups[1].instanceTypes[0] = "g5g.xlarge": EKS has no AL2 AMI type for NVIDIA GPU instances on arm64. Fix: set the group\'s "amiFamily" to "AL2023" or "BOTTLEROCKET"',
+  ]);
+});
+
+test('Amazon Linux 2 on Kubernetes 1.33 or later: refused for a group that asks for it, not for groups that all choose another family', () => {
+  expect(errorsFor({ amiFamily: 'AL2023', kubernetesVersion: '1.33', ...nodeGroups([group({ ...x86, name: 'x86' }), group({ amiFamily: 'AL2' })]) })).toEqual([
+    '- nodeGroups[1].amiFamily = "AL2": EKS publishes no Amazon Linux 2 AMIs for Kubernetes 1.33 (1.32 is the last). Fix: set amiFamily to "AL2023" or "BOTTLEROCKET", or kubernetesVersion to "1.32"',
+  ]);
+  expect(errorsFor({ kubernetesVersion: '1.33', ...nodeGroups([group({ ...x86, name: 'x86' }), group()]) })).toEqual([
+    '- kubernetesVersion = "1.33": EKS publishes no Amazon Linux 2 AMIs for Kubernetes 1.33 (1.32 is the last). Fix: set amiFamily to "AL2023" or "BOTTLEROCKET", or kubernetesVersion to "1.32"',
+  ]);
+  expect(resolve({ kubernetesVersion: '1.33', ...nodeGroups([group({ ...x86, name: 'x86', amiFamily: 'AL2023' }), group({ amiFamily: 'BOTTLEROCKET' })]) }).cluster.nodeGroups.map((g) => g.amiFamily))
+    .toEqual(['AL2023', 'BOTTLEROCKET']);
+});
+
+test('taint keys, desired above max, and names that differ only in case, - or _', () => {
+  expect(errorsFor(nodeGroups([group({ ...x86, name: 'x86' }), group({ taints: [{ key: 'bad key!', effect: 'NoSchedule' }, { effect: 'NoSchedule' }] })]))).toEqual([
+    '- nodeGroups[1].taints[0].key = "bad key!": a taint needs a key that is a valid label name. Fix: write taints like [{"key":"dedicated","value":"batch","effect":"NoSchedule"}]',
+    '- nodeGroups[1].taints[1].key = (not set): a taint needs a key that is a valid label name. Fix: write taints like [{"key":"dedicated","value":"batch","effect":"NoSchedule"}]',
+  ]);
+  expect(errorsFor(nodeGroups([group({ ...x86, name: 'x86' }), group({ desiredSize: 4, maxSize: 3 })]))).toEqual([
+    '- nodeGroups[1].desiredSize = 4: greater than maxSize (3). Fix: keep minSize <= desiredSize <= maxSize',
+  ]);
+  expect(errorsFor(nodeGroups([group({ ...x86, name: 'x86' }), group({ name: 'X86' }), group({ ...x86, name: 'x-8_6' })]))).toEqual([
+    '- nodeGroups[1].name = "X86": differs from nodeGroups[0] ("x86") only in case, - or _. Fix: give every node group its own name',
+    '- nodeGroups[2].name = "x-8_6": differs from nodeGroups[1] ("X86") only in case, - or _. Fix: give every node group its own name',
+  ]);
+});
