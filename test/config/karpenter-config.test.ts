@@ -175,6 +175,43 @@ describe('karpenterNodePools bad input: one line per problem, all of them at onc
     ]);
   });
 
+  test('limits at their edges, lists as -c strings, the default categories, architectures in table order', () => {
+    const pools = resolve(karpenter([
+      pool({ name: 'a', cpuLimit: 1, weight: 0, arch: 'amd64, arm64', capacityTypes: ' on-demand ,spot' }),
+      pool({ name: 'b', cpuLimit: 10000, weight: 100, instanceFamilies: ['m7g'] }),
+    ])).cluster.karpenter?.nodePools;
+    expect(pools).toEqual([
+      { name: 'a', arch: ['arm64', 'amd64'], capacityTypes: ['spot', 'on-demand'], cpuLimit: 1, instanceCategories: ['c', 'm', 'r'], instanceFamilies: [], weight: 0, labels: {}, taints: [] },
+      { name: 'b', arch: ['arm64'], capacityTypes: ['spot'], cpuLimit: 10000, instanceCategories: [], instanceFamilies: ['m7g'], weight: 100, labels: {}, taints: [] },
+    ]);
+    expect(errorsFor(karpenter([pool({ cpuLimit: 10001, weight: -1 })]))).toEqual([
+      '- karpenterNodePools[0].cpuLimit = 10001: must be between 1 and 10000 vCPUs. Fix: use the total vCPUs the pool may run, such as 64',
+      '- karpenterNodePools[0].weight = -1: a NodePool weight is 0-100. Fix: use a higher weight for the pool to try first, such as 100 for Graviton and 10 for x86',
+    ]);
+  });
+
+  test('problems inside labels, taints and lists are named by their full path', () => {
+    expect(errorsFor(karpenter([pool({ arch: [], capacityTypes: ['sometimes'], labels: { 'bad name!': 'x' }, taints: [{ key: 'k', effect: 'Never' }] })]))).toEqual([
+      '- karpenterNodePools[0].arch = []: must be a non-empty JSON array. Fix: write "arch": ["arm64"] or ["arm64","amd64"]',
+      '- karpenterNodePools[0].capacityTypes[0] = "sometimes": not an allowed value. Fix: use one or both of on-demand, spot (with both, Karpenter takes spot first)',
+      '- karpenterNodePools[0].labels.bad name! = "x": not a label name EKS accepts (kubernetes.io/ and k8s.io/ prefixes are reserved). Fix: use a name such as "team" or "example.com/team"',
+      '- karpenterNodePools[0].taints[0].effect = "Never": not a taint effect. Fix: use one of NoSchedule, PreferNoSchedule, NoExecute',
+    ]);
+    // A pool with problems is still checked for a duplicate name, and is not passed on.
+    expect(errorsFor(karpenter([pool({ cpuLimit: 0 }), pool({ arch: ['amd64'] })]))).toEqual([
+      '- karpenterNodePools[0].cpuLimit = 0: must be between 1 and 10000 vCPUs. Fix: use the total vCPUs the pool may run, such as 64',
+      '- karpenterNodePools[1].name = "arm": karpenterNodePools[0] already has this name. Fix: give every pool its own name',
+    ]);
+  });
+
+  test('the two managed nodes are counted over every node group', () => {
+    const groups = JSON.stringify([
+      { name: 'a', arch: 'arm64', instanceTypes: ['m7g.large'], minSize: 1, desiredSize: 1, maxSize: 3 },
+      { name: 'b', arch: 'amd64', instanceTypes: ['m7i.large'], minSize: 0, desiredSize: 0, maxSize: 3 },
+    ]);
+    expect(errorsFor({ autoscaler: 'karpenter', nodeGroups: groups })[0]).toMatch(/^- nodeGroups = "minSize a=1, b=0": Karpenter runs two controller replicas/);
+  });
+
   test('a misspelt key is refused as an unknown context key, with the closest one', () => {
     expect(errorsFor({ autoscaler: 'karpenter', karpenterNodePool: '[]' })).toEqual([
       '- karpenterNodePool = "(set)": not a context key of this project, so it would be ignored. Fix: did you mean "karpenterNodePools"? (README, Configuration lists every key)',

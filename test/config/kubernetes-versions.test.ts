@@ -1,8 +1,13 @@
 import {
+  AL2_END_OF_SUPPORT,
+  AMAZON_LINUX_2_END_OF_SUPPORT,
+  EKS_KUBERNETES_VERSIONS,
+  LAST_AL2_KUBERNETES_VERSION,
   availableKubernetesVersions,
   findKubernetesVersion,
   newestStandardSupportVersion,
   phaseEnds,
+  systemClock,
   supportPhase,
 } from '../../lib/config/kubernetes-versions';
 
@@ -60,4 +65,16 @@ test('the versions EKS offers on a day: released and not past extended support',
 
 test('1.37 is not offered: the EKS user guide lists no 1.37 (checked 2026-11-28)', () => {
   expect(findKubernetesVersion('1.37')).toBeUndefined();
+});
+
+test('the table as the EKS user guide gives it: AL2 AMIs up to 1.32, and the AL2 end-of-support days', () => {
+  expect(EKS_KUBERNETES_VERSIONS.map((v) => `${v.version} ${v.al2Amis ? 'AL2' : 'no AL2'}`)).toEqual(['1.32 AL2', '1.33 no AL2', '1.34 no AL2', '1.35 no AL2', '1.36 no AL2']);
+  expect([LAST_AL2_KUBERNETES_VERSION, AL2_END_OF_SUPPORT, AMAZON_LINUX_2_END_OF_SUPPORT]).toEqual(['1.32', '2025-11-26', '2026-06-30']);
+});
+
+test('the system clock is the time of the run', () => {
+  const before = Date.now();
+  const now = systemClock().getTime();
+  expect(now).toBeGreaterThanOrEqual(before);
+  expect(now).toBeLessThanOrEqual(Date.now());
 });
