@@ -84,6 +84,9 @@ describe('a stack deployed from the previous release (cb4bba6, 2026-11-27) upgra
     'AWS::EKS::Nodegroup': ['NodegroupName', 'AmiType', 'CapacityType', 'InstanceTypes', 'NodeRole', 'Subnets', 'ClusterName'],
     'AWS::ECR::Repository': ['RepositoryName'],
     'AWS::EC2::VPC': ['CidrBlock'],
+    // A new logical id is a new resource: a new launch template rolls every node, a new role replaces the groups.
+    'AWS::EC2::LaunchTemplate': ['LaunchTemplateName'],
+    'AWS::IAM::Role': ['RoleName', 'Path'],
   };
 
   test.each(Object.keys(replacementProperties))('every %s keeps its logical id and its replacement-only properties', (type) => {

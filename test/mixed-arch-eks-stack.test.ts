@@ -120,6 +120,20 @@ describe('default stack', () => {
         LifecyclePolicy: Match.objectLike({ LifecyclePolicyText: Match.stringLikeRegexp('untagged') }),
       }),
     }));
+    const [repository] = Object.values(template.findResources('AWS::ECR::Repository'));
+    expect(JSON.parse(repository.Properties.LifecyclePolicy.LifecyclePolicyText).rules).toEqual([
+      { rulePriority: 1, description: 'Drop untagged images', selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' }, action: { type: 'expire' } },
+      { rulePriority: 2, description: 'Keep the newest tagged images', selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 50 }, action: { type: 'expire' } },
+    ]);
+  });
+
+  test('the node role trusts EC2 only, and each role says what it is for', () => {
+    const role = (prefix: string) => Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) => id.startsWith(prefix))?.[1].Properties;
+    expect(role('NodeGroupsNodeRole').AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17', Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' } }],
+    });
+    expect(role('NodeGroupsNodeRole').Description).toBe('EKS managed node groups of the mixed-architecture cluster');
+    expect(role('AddonsVpcCniRole').Description).toBe('VPC CNI (aws-node) through EKS Pod Identity');
   });
 
   test('runs vpc-cni, kube-proxy, eks-pod-identity-agent and coredns as EKS managed add-ons that take over the self-managed copies', () => {

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -148,5 +148,18 @@ describe('GitLabDeployRole', () => {
     [{ branches: ['main?'] }, /branch "main\?" must be a branch name/],
   ] as Array<[Partial<GitLabDeployRoleProps>, RegExp]>)('rejects %j', (props, message) => {
     expect(() => synth(props)).toThrow(message);
+  });
+});
+
+describe('GitLabDeployRole inputs', () => {
+  it('says in its description whose pipeline it serves and from which branches', () => {
+    template.hasResourceProperties('AWS::IAM::Role', { Description: 'GitLab CI of example-group/mixed-arch-eks (branches main): push images, cdk deploy' });
+    selfManaged.template.hasResourceProperties('AWS::IAM::Role', { Description: 'GitLab CI of platform/infra/mixed-arch-eks (branches main, release/*): push images, cdk deploy' });
+  });
+
+  it('refuses a GitLab URL only known at deploy time: the trust condition keys are built from it', () => {
+    expect(() => synth({ gitlabUrl: Token.asString({ Ref: 'GitLabUrl' }) })).toThrow(
+      /^GitLabDeployRole: gitlabUrl must be a literal string; the trust policy condition keys are built from it\.$/,
+    );
   });
 });

@@ -17,7 +17,7 @@ describe('kubectl layer for deployWorkloads', () => {
     expect(kubectlMinorFor(version)).toBe(kubectlMinor);
   });
 
-  test.each(['1.31', '1.37', '2.0', 'latest'])('has no layer for %s', (version) => {
+  test.each(['1.31', '1.37', '2.0', 'latest', 'x1.33', '1.33x', '1.33.0'])('has no layer for %s', (version) => {
     expect(kubectlMinorFor(version)).toBeUndefined();
   });
 
