@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCredentialLookup, dockerConfigDir, normalizeRegistryHost, usesCredentialHelper } from '../../lib/preflight/credentials';
@@ -85,5 +85,54 @@ describe('secret scrubbing', () => {
     s.add('tok-abc');
     s.add('ab');
     expect(s.scrub(`hunter22 ${b64('bob:hunter22')} tok-abc ab`)).toBe('*** *** *** ab');
+  });
+});
+
+describe('Docker config.json edges', () => {
+  test('keys with a scheme, a path, spaces or capitals name the same host', () => {
+    expect(['  HTTPS://Registry.Example.com:5000/v2/  ', 'http://registry.example.com:5000', 'registry.hub.docker.com', 'index.docker.io'].map(normalizeRegistryHost))
+      .toEqual(['registry.example.com:5000', 'registry.example.com:5000', 'docker.io', 'docker.io']);
+  });
+
+  test('an entry with username and password, with auth only, or with neither', () => {
+    const dir = dockerConfig(JSON.stringify({ auths: {
+      'a.example.com': { username: 'u', password: 'p', auth: b64('other:pair') },
+      'b.example.com': { auth: b64('user:pa:ss') },
+      'c.example.com': {},
+      'd.example.com': { username: 'u' },
+    } }));
+    const lookup = createCredentialLookup({ DOCKER_CONFIG: dir });
+    const file = join(dir, 'config.json');
+    expect(['a.example.com', 'b.example.com', 'c.example.com', 'd.example.com', 'e.example.com'].map(lookup)).toEqual([
+      { username: 'u', password: 'p', source: file }, { username: 'user', password: 'pa:ss', source: file }, undefined, undefined, undefined,
+    ]);
+  });
+
+  test('an auth entry that is not user:password is refused, naming the host and never the value', () => {
+    for (const auth of [b64(':password'), b64('user:'), b64('nocolon')]) {
+      const dir = dockerConfig(JSON.stringify({ auths: { 'a.example.com': { auth } } }));
+      expect(() => createCredentialLookup({ DOCKER_CONFIG: dir })('a.example.com')).toThrow(
+        new RegExp(`^the "auth" entry for a\\.example\\.com in ${join(dir, 'config.json').replace(/[.]/g, '\\.')} is not base64 of user:password\\. Run docker login a\\.example\\.com again$`),
+      );
+    }
+  });
+
+  test('a config.json that is not an object, or cannot be read, is a clear error; a missing one is none', () => {
+    for (const text of ['[]', 'null', '"text"', '{']) {
+      const dir = dockerConfig(text);
+      expect(() => createCredentialLookup({ DOCKER_CONFIG: dir })('a.example.com')).toThrow(/config\.json is not valid JSON\. Fix it, or run docker login again to rewrite it$/);
+      expect(usesCredentialHelper('a.example.com', { DOCKER_CONFIG: dir })).toBe(false);
+    }
+    const unreadable = tempDir('preflight-docker-');
+    mkdirSync(join(unreadable, 'config.json'));
+    expect(() => createCredentialLookup({ DOCKER_CONFIG: unreadable })('a.example.com')).toThrow(/^cannot read .*config\.json \(EISDIR\)\. Fix its permissions, or point DOCKER_CONFIG at another folder$/);
+    expect(createCredentialLookup({ DOCKER_CONFIG: join(unreadable, 'missing') })('a.example.com')).toBeUndefined();
+  });
+
+  test('REGISTRY_USERNAME/PASSWORD go to REGISTRY_HOST only; other hosts still read config.json', () => {
+    const dir = dockerConfig(JSON.stringify({ auths: { 'b.example.com': { username: 'cfg', password: 'cfgpw' } } }));
+    const lookup = createCredentialLookup({ DOCKER_CONFIG: dir, REGISTRY_USERNAME: 'ci', REGISTRY_PASSWORD: 'cipw', REGISTRY_HOST: 'https://A.example.com/' });
+    expect(lookup('a.example.com')).toEqual({ username: 'ci', password: 'cipw', source: 'REGISTRY_USERNAME/REGISTRY_PASSWORD' });
+    expect(lookup('b.example.com')).toEqual({ username: 'cfg', password: 'cfgpw', source: join(dir, 'config.json') });
   });
 });
