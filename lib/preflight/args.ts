@@ -61,8 +61,8 @@ export function parseCheckImageArgs(argv: readonly string[]): CheckImageOptions 
       },
     });
   } catch (error) {
-    // parseArgs explains itself well ("Unknown option '--foo'"); keep its first sentence.
-    throw new UsageError((error as Error).message.split('. ')[0].replace(/\.$/, ''));
+    // parseArgs explains itself well ("Unknown option '--foo'"); keep its first sentence (some end in a newline).
+    throw new UsageError((error as Error).message.split(/\.\s/)[0].replace(/\.$/, ''));
   }
   const { values, positionals } = parsed;
   const help = values.help ?? false;

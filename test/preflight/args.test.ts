@@ -42,6 +42,29 @@ describe('check-image arguments', () => {
     expect(() => parseCheckImageArgs(argv)).toThrow(message);
   });
 
+  test('usage errors in full: the problem, then the fix', () => {
+    const messageOf = (argv: string[]) => {
+      try {
+        parseCheckImageArgs(argv);
+      } catch (error) {
+        expect((error as Error).name).toBe('UsageError');
+        return (error as Error).message;
+      }
+      return 'no error';
+    };
+    expect(messageOf(['--arch', ' , ', 'a'])).toBe('--arch is empty. Give a comma-separated list, such as --arch arm64,amd64');
+    expect(messageOf(['--bogus', 'a'])).toBe("Unknown option '--bogus'. Run with --help for the options");
+    for (const pair of ['novalue', '=x']) expect(messageOf(['-c', pair, 'a'])).toBe(`-c "${pair}" is not key=value. Write it like -c autoscaler=karpenter`);
+    for (const value of ['1.', '.5', '1e3', 'x1', '1x', '1.5.2']) {
+      expect(messageOf(['--timeout', value, 'a'])).toBe(`--timeout "${value}" is not a positive number of seconds. Write it like --timeout 15`);
+    }
+    expect(['2', ' 2 ', '0.25', '10.5'].map((value) => parseCheckImageArgs(['--timeout', value, 'a']).timeoutSeconds)).toEqual([2, 2, 0.25, 10.5]);
+    expect(parseCheckImageArgs(['-c', 'k=', 'a']).context).toEqual({ k: '' });
+    // node's parseArgs writes some messages over several lines: still one line here.
+    expect(messageOf(['--timeout', '-1', 'a'])).toBe("Option '--timeout' argument is ambiguous. Run with --help for the options");
+    expect(messageOf(['--timeout=-1', 'a'])).toBe('--timeout "-1" is not a positive number of seconds. Write it like --timeout 15');
+  });
+
   test('a bad configuration is exit 2 with the configuration message; --arch skips the configuration', async () => {
     const out = captureOutput();
     expect(await runCheckImage(['busybox:1'], out, { PRINT_PLATFORM_INFO_IMAGE: 'Not A Ref' })).toBe(2);

@@ -60,6 +60,11 @@ describe('table rendering', () => {
     expect(formatSize(1536)).toBe('1.5 KiB');
     expect(formatSize(31.5 * 1024 * 1024)).toBe('31.5 MiB');
     expect(formatSize(3 * 1024 ** 3)).toBe('3.0 GiB');
+    expect(formatSize(1024)).toBe('1.0 KiB');
+    expect(formatSize(1024 ** 2 - 1)).toBe('1024.0 KiB');
+    expect(formatSize(1024 ** 2)).toBe('1.0 MiB');
+    expect(formatSize(2 * 1024 ** 4)).toBe('2.0 TiB');
+    expect(formatSize(3 * 1024 ** 5)).toBe('3072.0 TiB');
     expect(shortDigest(d('f'))).toBe('sha256:ffffffffffff');
     expect(shortDigest('weird')).toBe('weird');
     expect(renderColumns([['a', 'bb', ''], ['ccc', 'd', '']], '> ')).toEqual(['> a    bb', '> ccc  d']);
