@@ -1,27 +1,10 @@
 import { App } from 'aws-cdk-lib';
-import { ConfigError } from '../../lib/config/errors';
 import { ConfigIssue } from '../../lib/config/errors';
 import { resolveAutoscaling } from '../../lib/config/karpenter-config';
-import { resolveProjectConfig } from '../../lib/config/project-config';
 import { ValueReader } from '../../lib/config/value-reader';
 import { buildApp } from '../../bin/app';
 import { TEST_DAY, contextWith } from '../support/cdk';
-
-function resolve(overrides: Record<string, unknown>) {
-  const context = contextWith(overrides);
-  return resolveProjectConfig((key) => context[key], {}, Object.keys(context), TEST_DAY);
-}
-
-/** The lines of the ConfigError that `overrides` cause (fails the test if none is thrown). */
-function errorsFor(overrides: Record<string, unknown>): string[] {
-  try {
-    resolve(overrides);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message.split('\n').slice(1).map((line) => line.trim());
-  }
-  throw new Error(`no ConfigError for ${JSON.stringify(overrides)}`);
-}
+import { configErrorsFor as errorsFor, resolveWith as resolve } from '../support/config';
 
 const pool = (overrides: Record<string, unknown> = {}) => ({ name: 'arm', arch: ['arm64'], capacityTypes: ['spot'], cpuLimit: 32, ...overrides });
 const karpenter = (pools: unknown[]) => ({ autoscaler: 'karpenter', karpenterNodePools: JSON.stringify(pools) });

@@ -1,24 +1,6 @@
-import { ConfigError } from '../../lib/config/errors';
-import { resolveProjectConfig } from '../../lib/config/project-config';
-import { TEST_DAY, contextWith } from '../support/cdk';
+import { configErrorsFor as errorsFor, resolveWith as resolve } from '../support/config';
 
 // nodeGroups bad input, each problem as the user reads it: the key with its path, the value, why, and the fix.
-
-function resolve(overrides: Record<string, unknown>) {
-  const context = contextWith(overrides);
-  return resolveProjectConfig((key) => context[key], {}, Object.keys(context), TEST_DAY);
-}
-
-/** The lines of the ConfigError that `overrides` cause (fails the test if none is thrown). */
-function errorsFor(overrides: Record<string, unknown>): string[] {
-  try {
-    resolve(overrides);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message.split('\n').slice(1).map((line) => line.trim());
-  }
-  throw new Error(`no ConfigError for ${JSON.stringify(overrides)}`);
-}
 
 const group = (overrides: Record<string, unknown> = {}) => ({ name: 'arm', arch: 'arm64', instanceTypes: ['m7g.large'], minSize: 1, desiredSize: 1, maxSize: 3, ...overrides });
 const nodeGroups = (groups: unknown[]) => ({ nodeGroups: JSON.stringify(groups) });
