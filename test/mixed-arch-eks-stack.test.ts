@@ -220,6 +220,11 @@ describe('default stack', () => {
       'the control plane itself to a version for which no AL2 node AMIs exist.*-c amiFamily=AL2023'));
   });
 
+  test('warns, in so many words, that the API endpoint is open to the internet, and how to close it', () => {
+    annotationsOf(stack).hasWarning('/MixedArchEks', 'The Kubernetes API endpoint accepts connections from anywhere (publicAccessCidrs 0.0.0.0/0). ' +
+      'Restrict it with -c publicAccessCidrs=203.0.113.0/24,... or use -c endpointAccess=private. [ack: mixed-arch-eks:open-endpoint]');
+  });
+
   test('passes the cdk-nag AwsSolutions pack, every acknowledgement with a reason', () => {
     const result = new AwsSolutionsChecks(app).validateScope(app);
     // Neither errors nor warnings: every finding is fixed or acknowledged (with its reason) in lib/.

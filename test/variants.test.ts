@@ -30,6 +30,7 @@ const privateEndpointApp = buildTestApp({
   adminPrincipalArns: 'arn:aws:iam::123456789012:role/PlatformAdmin,arn:aws:iam::123456789012:user/alice',
 });
 const privateEndpoint = Template.fromStack(privateEndpointApp.stack);
+const restrictedApp = buildTestApp({ amiFamily: 'AL2023', publicAccessCidrs: '203.0.113.0/24,0.0.0.0/1' });
 const withWorkloads = buildTestApp({ deployWorkloads: 'true', gitlabProject: 'acme/mixed-arch-eks', namespace: 'platform-info' });
 const withWorkloadsTemplate = Template.fromStack(withWorkloads.stack);
 
@@ -48,6 +49,7 @@ describe('synth warnings (captured, not printed)', () => {
     // An imported VPC's subnets cannot be tagged for load balancers by the stack: two private, two public.
     ['existing VPC (AL2)', () => existingVpcApp.warnings, [EXTENDED, AL2, OPEN_ENDPOINT, UNTAGGED_SUBNET, UNTAGGED_SUBNET, UNTAGGED_SUBNET, UNTAGGED_SUBNET]],
     ['private endpoint (AL2)', () => privateEndpointApp.warnings, [EXTENDED, AL2]],
+    ['public endpoint restricted to some networks (AL2023)', () => restrictedApp.warnings, []],
     ['with workloads (AL2)', () => withWorkloads.warnings, [EXTENDED, AL2, OPEN_ENDPOINT]],
   ])('%s', (_name, warnings, expected) => {
     expect(warnings()).toEqual(expected);
