@@ -74,7 +74,7 @@ test('the Karpenter controller policy is exactly the reference policy scoped to 
       Sid: 'TagOwnInstances', Effect: 'Allow',
       Action: 'ec2:CreateTags',
       Resource: 'arn:aws:ec2:eu-west-1:*:instance/*',
-      Condition: {'StringEquals': {'aws:ResourceTag/eks:eks-cluster-name': 'blue'}, 'StringLike': {'aws:ResourceTag/karpenter.sh/nodepool': '*'}, 'ForAllValues:StringEquals': {'aws:TagKeys': ['eks:eks-cluster-name', 'karpenter.sh/nodeclaim', 'Name']}},
+      Condition: {'StringEquals': {'aws:ResourceTag/eks:eks-cluster-name': 'blue'}, 'StringLike': {'aws:ResourceTag/karpenter.sh/nodepool': '*'}, 'StringEqualsIfExists': {'aws:RequestTag/eks:eks-cluster-name': 'blue'}, 'ForAllValues:StringEquals': {'aws:TagKeys': ['eks:eks-cluster-name', 'karpenter.sh/nodeclaim', 'Name']}},
     },
     {
       Sid: 'DeleteOwnInstancesAndLaunchTemplates', Effect: 'Allow',
@@ -105,6 +105,12 @@ test('the Karpenter controller policy is exactly the reference policy scoped to 
       Action: ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'],
       Resource: 'arn:aws:iam::111122223333:instance-profile/*',
       Condition: {'StringEquals': {'aws:ResourceTag/eks:eks-cluster-name': 'blue', 'aws:ResourceTag/topology.kubernetes.io/region': 'eu-west-1'}, 'StringLike': {'aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass': '*'}},
+    },
+    {
+      Sid: 'CreateSpotServiceLinkedRole', Effect: 'Allow',
+      Action: 'iam:CreateServiceLinkedRole',
+      Resource: 'arn:aws:iam::111122223333:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot',
+      Condition: {'StringEquals': {'iam:AWSServiceName': 'spot.amazonaws.com'}},
     },
     {
       Sid: 'ReadInstanceProfiles', Effect: 'Allow',

@@ -245,9 +245,10 @@ describe('interruption handling', () => {
     ]) } });
   });
 
-  test('is fed by EventBridge rules for spot interruptions, rebalance recommendations, state changes and health events', () => {
+  test('is fed by EventBridge rules for spot and capacity-reservation interruptions, rebalance recommendations, state changes and health events', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule'));
     expect(rules.map((r) => [r.Properties.EventPattern.source, r.Properties.EventPattern['detail-type']]).sort()).toEqual([
+      [['aws.ec2'], ['EC2 Capacity Reservation Instance Interruption Warning']],
       [['aws.ec2'], ['EC2 Instance Rebalance Recommendation']],
       [['aws.ec2'], ['EC2 Instance State-change Notification']],
       [['aws.ec2'], ['EC2 Spot Instance Interruption Warning']],

@@ -17,6 +17,11 @@ export interface ControllerPolicyProps {
  * statements scope by `eks:eks-cluster-name` (value = the cluster name), which Karpenter puts on every
  * instance, launch template and instance profile it creates and which the creation statements require.
  * Left out: the zonal-shift read (only with `enableZonalShift`, off here).
+ *
+ * Reference read: aws/karpenter-provider-aws, website/content/en/v1.14/getting-started/getting-started-with-karpenter/
+ * cloudformation.yaml (tag v1.14.1). Beyond it: `iam:CreateServiceLinkedRole` for the EC2 Spot role only, which
+ * the v1.14 guide has the user create by hand (its troubleshooting page, "Missing Service Linked Role"): without
+ * that role an account's first Spot launch fails, Karpenter marks Spot unavailable and falls back to on-demand.
  */
 export function karpenterControllerPolicy(props: ControllerPolicyProps): iam.PolicyDocument {
   const ec2 = (resource: string, account = '*') => `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${account}:${resource}`;
@@ -63,6 +68,8 @@ export function karpenterControllerPolicy(props: ControllerPolicyProps): iam.Pol
         conditions: {
           StringEquals: clusterTag,
           StringLike: nodePoolTag,
+          // A tag request that names a cluster must name this one: no moving an instance to another cluster.
+          StringEqualsIfExists: requestClusterTag,
           'ForAllValues:StringEquals': { 'aws:TagKeys': ['eks:eks-cluster-name', 'karpenter.sh/nodeclaim', 'Name'] },
         },
       }),
@@ -106,6 +113,13 @@ export function karpenterControllerPolicy(props: ControllerPolicyProps): iam.Pol
           StringEquals: { ...clusterTag, 'aws:ResourceTag/topology.kubernetes.io/region': Aws.REGION },
           StringLike: { 'aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass': '*' },
         },
+      }),
+      // The EC2 Spot service-linked role, once per account, and no other service's role.
+      new iam.PolicyStatement({
+        sid: 'CreateSpotServiceLinkedRole',
+        actions: ['iam:CreateServiceLinkedRole'],
+        resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot`],
+        conditions: { StringEquals: { 'iam:AWSServiceName': 'spot.amazonaws.com' } },
       }),
       new iam.PolicyStatement({ sid: 'ReadInstanceProfiles', actions: ['iam:GetInstanceProfile'], resources: [instanceProfiles] }),
       new iam.PolicyStatement({ sid: 'ListInstanceProfiles', actions: ['iam:ListInstanceProfiles'], resources: ['*'] }),

@@ -10,6 +10,9 @@ export const INTERRUPTION_EVENTS = [
   { id: 'Rebalance', source: 'aws.ec2', detailType: 'EC2 Instance Rebalance Recommendation' },
   { id: 'InstanceStateChange', source: 'aws.ec2', detailType: 'EC2 Instance State-change Notification' },
   { id: 'ScheduledChange', source: 'aws.health', detailType: 'AWS Health Event' },
+  // Added to the reference in v1.14 (getting-started cloudformation.yaml, CapacityReservationInterruptionRule;
+  // the detail type is the one pkg/controllers/interruption/messages/capacityreservationinterruption parses).
+  { id: 'CapacityReservationInterruption', source: 'aws.ec2', detailType: 'EC2 Capacity Reservation Instance Interruption Warning' },
 ] as const;
 
 /**
