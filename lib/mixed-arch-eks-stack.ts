@@ -102,7 +102,7 @@ export class MixedArchEksStack extends Stack {
 
     // EKS writes control-plane logs to this group and would create it without a retention if it did not
     // exist first: with a fixed cluster name the group is made before the cluster. A cluster without one (created
-    // before clusterName existed) keeps the group EKS made; README, Upgrading, sets its retention.
+    // before clusterName existed) keeps the group EKS made; docs/upgrades.md sets its retention.
     const controlPlaneLogs = config.clusterName === undefined ? undefined : new logs.LogGroup(this, 'ControlPlaneLogs', {
       logGroupName: `/aws/eks/${config.clusterName}/cluster`,
       retention: config.controlPlaneLogRetentionDays as logs.RetentionDays,
@@ -165,7 +165,7 @@ export class MixedArchEksStack extends Stack {
     });
     this.addons.nodesNeedAddons(...this.nodeGroups.nodegroups.values());
     // On a cluster deployed before the CNI moved to Pod Identity, the node role loses AmazonEKS_CNI_Policy only
-    // after the vpc-cni add-on holds its Pod Identity association (see README, "Upgrading an existing cluster").
+    // after the vpc-cni add-on holds its Pod Identity association (see docs/upgrades.md, "Upgrading a cluster deployed before the managed add-ons").
     this.nodeGroups.role.node.addDependency(this.addons.vpcCni);
     if (config.karpenter) this.karpenter = this.addKarpenter(config.karpenter, vpc, !config.vpcId, config);
     this.imageRepository = new ImageRepository(this, 'PrintPlatformInfoImages', { repositoryName: config.ecrRepositoryName });

@@ -1,11 +1,11 @@
 /**
- * Every `npx cdk synth` example of the README does what the README shows: the commands of its code blocks run
+ * Every `npx cdk synth` example of the README and docs/ does what the README shows: the commands of its code blocks run
  * as real processes (`$ command` followed by output: that output is the expected error), and each `-c` example
  * of the configuration table runs through the app's entry in-process. Examples are found by their shape, so
  * ones added later are checked too.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
@@ -13,8 +13,10 @@ import { buildApp } from '../bin/app';
 import { PROJECT_ROOT, loadCdkJsonContext } from '../lib/config/cdk-json';
 import { ConfigError } from '../lib/config/errors';
 import { TEST_DAY, captureSynthReport } from './support/cdk';
+import { readAllDocs } from './support/docs';
 
-const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+// README.md and docs/*.md: an example is checked wherever it is written.
+const readme = readAllDocs();
 
 interface CommandExample {
   readonly command: string;
@@ -36,7 +38,9 @@ function commandExamples(): CommandExample[] {
         if (!prompt || next.startsWith('$ ') || next.trim() === '') break;
         output.push(next);
       }
-      examples.push({ command, output: output.length > 0 ? output.join('\n') : undefined });
+      const example = { command, output: output.length > 0 ? output.join('\n') : undefined };
+      // The same example quoted in two files runs once.
+      if (!examples.some((e) => e.command === example.command && e.output === example.output)) examples.push(example);
     });
   }
   return examples;

@@ -1,15 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   EKS_KUBERNETES_VERSIONS,
   LAST_AL2_KUBERNETES_VERSION,
   newestStandardSupportVersion,
   supportPhase,
 } from '../lib/config/kubernetes-versions';
+import { readDoc } from './support/docs';
 
-// The README's version table is documentation of lib/config/kubernetes-versions.ts: this test regenerates it
+// The version table of docs/upgrades.md is documentation of lib/config/kubernetes-versions.ts: this test regenerates it
 // from the code, at the date its heading names, and fails on any difference.
-const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+const readme = readDoc('docs/upgrades.md');
 const table = /<!-- kubernetes-versions:begin -->\n([\s\S]*?)\n<!-- kubernetes-versions:end -->/.exec(readme)?.[1] ?? '';
 
 test('the README has the version table, with the date its phases are computed for', () => {

@@ -40,7 +40,7 @@ export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issu
     const nearest = LOG_RETENTION_DAYS.reduce((a, b) => (Math.abs(b - controlPlaneLogRetentionDays) < Math.abs(a - controlPlaneLogRetentionDays) ? b : a));
     issues.push({ key: 'controlPlaneLogRetentionDays', value: controlPlaneLogRetentionDays, problem: 'not a retention period CloudWatch Logs offers', fix: `use one of ${LOG_RETENTION_DAYS.join(', ')} (nearest: ${nearest})` });
   } else if (clusterName === undefined && reader.raw('controlPlaneLogRetentionDays') !== undefined) {
-    issues.push({ key: 'controlPlaneLogRetentionDays', value: reader.raw('controlPlaneLogRetentionDays'), problem: 'the stack creates the control-plane log group only for a cluster with a clusterName', fix: 'set clusterName for a new cluster; for an existing one without it, run aws logs put-retention-policy on /aws/eks/<ClusterName>/cluster (README, Upgrading)' });
+    issues.push({ key: 'controlPlaneLogRetentionDays', value: reader.raw('controlPlaneLogRetentionDays'), problem: 'the stack creates the control-plane log group only for a cluster with a clusterName', fix: 'set clusterName for a new cluster; for an existing one without it, run aws logs put-retention-policy on /aws/eks/<ClusterName>/cluster (docs/upgrades.md)' });
   }
   const amiFamily = reader.oneOf('amiFamily', AMI_FAMILIES, CONFIG_DEFAULTS.amiFamily, 'upper');
   const kubernetesVersion = resolveKubernetesVersion(reader, amiFamily, issues, date);

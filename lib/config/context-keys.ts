@@ -31,7 +31,7 @@ export function checkContextKeys(keys: Iterable<string>, issues: ConfigIssue[]):
       key,
       value: '(set)',
       problem: 'not a context key of this project, so it would be ignored',
-      fix: closest ? `did you mean "${closest}"? (README, Configuration lists every key)` : 'remove it; README, Configuration lists every key',
+      fix: closest ? `did you mean "${closest}"? (docs/configuration.md lists every key)` : 'remove it; docs/configuration.md lists every key',
     });
   }
 }

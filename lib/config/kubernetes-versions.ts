@@ -5,7 +5,7 @@
  * Source: EKS user guide, "Understand the Kubernetes version lifecycle on EKS", section "Amazon EKS Kubernetes
  * release calendar" (docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html), checked 2026-11-28;
  * 1.36 from the same guide's "Review release notes for Kubernetes versions on standard support" (1.36 is the
- * newest entry there; no 1.37 entry, so 1.37 is not offered here, see README "Kubernetes versions").
+ * newest entry there; no 1.37 entry, so 1.37 is not offered here, see docs/upgrades.md).
  * Standard support lasts 14 months from the EKS release, extended support 12 more (same page). The 1.35 EKS
  * release date is derived from its end of standard support (2027-03-27) minus 14 months; the other dates are
  * the calendar's.

@@ -26,7 +26,7 @@ export function resolveNodeGroups(reader: ValueReader, clusterAmiFamily: AmiFami
   const raw = reader.json('nodeGroups', undefined);
   if (raw === undefined) {
     if (reader.raw('nodeGroups') === undefined) {
-      issues.push({ key: 'nodeGroups', value: undefined, problem: 'the cluster needs at least one node group', fix: 'define them under "context" in cdk.json (see README, Configuration)' });
+      issues.push({ key: 'nodeGroups', value: undefined, problem: 'the cluster needs at least one node group', fix: 'define them under "context" in cdk.json (see docs/configuration.md)' });
     }
     return [];
   }

@@ -19,7 +19,7 @@ export const VPC_CNI_SERVICE_ACCOUNT = { namespace: 'kube-system', name: 'aws-no
  * when the add-on is created. A hand-kept table of `vX.Y.Z-eksbuild.N` strings per Kubernetes version cannot
  * be checked offline, and a version EKS does not offer fails the deploy (`Addon version specified is not
  * supported`). EKS does not move an add-on by itself when the control plane is upgraded, so after raising
- * `kubernetesVersion` run the update in the README ("Upgrading Kubernetes"): `aws eks update-addon` to the
+ * `kubernetesVersion` run the update in docs/upgrades.md ("Upgrading Kubernetes"): `aws eks update-addon` to the
  * default version of the new Kubernetes version. The template holds no version, so the next deploy never
  * rolls that back.
  *

@@ -29,7 +29,7 @@ test('cluster name and log retention', () => {
   expect(issuesFor({ clusterName: 'prod', controlPlaneLogRetentionDays: '3000' })[0].fix).toMatch(/\(nearest: 2922\)$/);
   expect(issuesFor({ clusterName: undefined, controlPlaneLogRetentionDays: '30' })).toEqual([{
     key: 'controlPlaneLogRetentionDays', value: '30', problem: 'the stack creates the control-plane log group only for a cluster with a clusterName',
-    fix: 'set clusterName for a new cluster; for an existing one without it, run aws logs put-retention-policy on /aws/eks/<ClusterName>/cluster (README, Upgrading)',
+    fix: 'set clusterName for a new cluster; for an existing one without it, run aws logs put-retention-policy on /aws/eks/<ClusterName>/cluster (docs/upgrades.md)',
   }]);
 });
 

@@ -197,7 +197,7 @@ describe('karpenterNodePools bad input: one line per problem, all of them at onc
 
   test('a misspelt key is refused as an unknown context key, with the closest one', () => {
     expect(errorsFor({ autoscaler: 'karpenter', karpenterNodePool: '[]' })).toEqual([
-      '- karpenterNodePool = "(set)": not a context key of this project, so it would be ignored. Fix: did you mean "karpenterNodePools"? (README, Configuration lists every key)',
+      '- karpenterNodePool = "(set)": not a context key of this project, so it would be ignored. Fix: did you mean "karpenterNodePools"? (docs/configuration.md lists every key)',
     ]);
   });
 

@@ -284,7 +284,7 @@ describe('.gitlab-ci.yml structure', () => {
       expect(run('acme/eks').status).toBe(0);
       const other = run('acme/other');
       expect({ status: other.status, stderr: other.stderr.trim() }).toEqual({
-        status: 1, stderr: 'cdk.json sets gitlabProject to \'acme/other\', not \'acme/eks\': set "gitlabProject": "acme/eks" under context in cdk.json (README, First setup)',
+        status: 1, stderr: 'cdk.json sets gitlabProject to \'acme/other\', not \'acme/eks\': set "gitlabProject": "acme/eks" under context in cdk.json (docs/pipeline.md, First setup)',
       });
       expect(run().status).toBe(1);
     } finally {

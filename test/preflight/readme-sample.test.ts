@@ -1,15 +1,14 @@
 /**
- * The README's check-image sample is this project's own dist/: the cdk8s app's manifests, with both images in a
+ * The check-image sample of docs/preflight.md is this project's own dist/: the cdk8s app's manifests, with both images in a
  * local registry (busybox arm64-only as on Docker Hub, print-platform-info pushed for amd64 only, the mistake
  * the preflight exists for). The test regenerates it and compares it with the README, byte for byte but for
  * the registry's port and the Job names' image hash, which follow the test registry's address.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeManifests } from '../../k8s/app';
-import { PROJECT_ROOT } from '../../lib/config/cdk-json';
 import { resolveProjectConfig } from '../../lib/config/project-config';
 import { contextWith } from '../support/cdk';
+import { readDoc } from '../support/docs';
 import { ImagePusher, TestRegistry, startRegistry } from '../support/registry';
 import { removeTempDirs, runInProcess, tempDir } from './helpers';
 
@@ -30,9 +29,9 @@ afterAll(async () => {
 
 /** The README block: the command, its output and the exit code. */
 function readmeSample(): string {
-  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const readme = readDoc('docs/preflight.md');
   const block = /```\n(\$ npm run check-image -- --plain-http --manifests dist\/\n[\s\S]*?)```/.exec(readme);
-  if (!block) throw new Error('README has no check-image sample block');
+  if (!block) throw new Error('docs/preflight.md has no check-image sample block');
   return block[1];
 }
 

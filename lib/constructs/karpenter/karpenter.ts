@@ -47,7 +47,7 @@ export interface KarpenterProps {
  *
  * Order on create: IAM, queue, association and node groups, then the CRD chart, the controller chart, then the
  * node class and pools. CloudFormation deletes in reverse, so removing Karpenter deletes the pools first,
- * while the controller still runs to drain and terminate its nodes (see README "Autoscaling", removal).
+ * while the controller still runs to drain and terminate its nodes (see docs/autoscaling.md, removal).
  */
 export class Karpenter extends Construct {
   readonly nodeRole: iam.Role;
