@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import { ARCHITECTURE_INFO, Architecture } from '../lib/config/architectures';
 import { ConfigError } from '../lib/config/errors';
-import { clusterArchitectures, nodePlacements } from '../lib/config/project-config';
+import { autoscaledPools, clusterArchitectures, nodePlacements } from '../lib/config/project-config';
 import { ProjectConfig, WORKLOAD_NAMES, WorkloadName } from '../lib/config/types';
 import type { KubernetesObjects, WorkloadManifests } from '../lib/mixed-arch-eks-stack';
 import { BusyboxChart } from './charts/busybox-chart';
@@ -26,7 +26,7 @@ export function addWorkloadCharts(app: App, config: ProjectConfig): void {
   // Node groups and NodePools alike: a workload pinned to arm64 may land on an arm64 NodePool's node.
   const nodeGroups = nodePlacements(config.cluster);
   const { selected, namespace, printPlatformInfoImage, busyboxImage, imagePullSecretName } = config.workloads;
-  checkPlaceable(selected, clusterArchitectures(config.cluster), config.cluster.karpenter ? 'the node groups and NodePools' : 'the node groups');
+  checkPlaceable(selected, clusterArchitectures(config.cluster), autoscaledPools(config.cluster).length > 0 ? 'the node groups and NodePools' : 'the node groups');
   if (namespace !== 'default') new NamespaceChart(app, NamespaceChart.ID, { name: namespace });
   if (selected.includes('busybox')) new BusyboxChart(app, 'busybox', { namespace, image: busyboxImage, nodeGroups, imagePullSecretName });
   if (!selected.includes('print-platform-info')) return;

@@ -20,6 +20,7 @@ import { priceTableFor } from './cost/prices';
 import { ClusterAdminAccess } from './constructs/cluster-admin-access';
 import { GitLabDeployRole } from './constructs/gitlab-deploy-role';
 import { ImageRepository } from './constructs/image-repository';
+import { AutoModeNodePools, AutoModeNodeRole } from './constructs/auto-mode/auto-mode';
 import { Karpenter } from './constructs/karpenter/karpenter';
 import { ManagedAddons } from './constructs/managed-addons';
 import { MixedArchNodeGroups, nodeGroupAmiType } from './constructs/node-groups';
@@ -83,6 +84,10 @@ export class MixedArchEksStack extends Stack {
   readonly gitlabDeployRole?: GitLabDeployRole;
   /** Present with `autoscaler=karpenter`. */
   readonly karpenter?: Karpenter;
+  /** The role of Auto Mode's nodes, present with `autoscaler=auto-mode`. */
+  readonly autoModeNodeRole?: AutoModeNodeRole;
+  /** Auto Mode's NodePools, present with `autoscaler=auto-mode`. */
+  readonly autoModeNodePools?: AutoModeNodePools;
 
   constructor(scope: Construct, id: string, props: MixedArchEksStackProps) {
     super(scope, id, props);
@@ -114,15 +119,22 @@ export class MixedArchEksStack extends Stack {
     // So when the pipeline deploys into a namespace of its own, the stack creates it.
     const workloadNamespace = props.workloadNamespace ?? 'default';
     const pipelineNamespace = config.gitlab !== undefined && !config.deployWorkloads && workloadNamespace !== 'default';
+    this.autoModeNodeRole = config.autoMode ? new AutoModeNodeRole(this, 'AutoModeNodeRole') : undefined;
 
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName: config.clusterName,
       version: eks.KubernetesVersion.of(config.kubernetesVersion),
       vpc,
       vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
-      // Managed node groups only: Auto Mode's built-in pool is amd64-only and would strand arm64 pods.
-      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
-      defaultCapacity: 0,
+      // The managed node groups always. With autoscaler=auto-mode, EKS Auto Mode beside them: only its built-in
+      // `system` pool (arm64 and amd64, tainted CriticalAddonsOnly) and our NodePools; never `general-purpose`,
+      // which is amd64 only and would take unpinned pods away from Graviton. Switching on or off updates the
+      // cluster in place: ComputeConfig, KubernetesNetworkConfig.ElasticLoadBalancing and
+      // StorageConfig.BlockStorage are "Update requires: No interruption" (CloudFormation AWS::EKS::Cluster
+      // reference), and aws-eks-v2 flips all three together, as EKS requires.
+      ...(this.autoModeNodeRole
+        ? { defaultCapacityType: eks.DefaultCapacityType.AUTOMODE, compute: { nodePools: ['system'], nodeRole: this.autoModeNodeRole.role } }
+        : { defaultCapacityType: eks.DefaultCapacityType.NODEGROUP, defaultCapacity: 0 }),
       endpointAccess: config.endpointAccess === 'private'
         ? eks.EndpointAccess.PRIVATE
         : eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...config.publicAccessCidrs),
@@ -139,7 +151,7 @@ export class MixedArchEksStack extends Stack {
       // and certificate. Even writing the default (true) explicitly is a property change CloudFormation may
       // treat as a replacement, so the property stays absent (a test checks it).
       // kubectl runs in a Lambda function, so it exists only when the stack applies manifests or Helm charts.
-      kubectlProviderOptions: config.deployWorkloads || pipelineNamespace || config.autoscaler === 'karpenter'
+      kubectlProviderOptions: config.deployWorkloads || pipelineNamespace || config.autoscaler !== 'none'
         ? { kubectlLayer: loadKubectlLayerFor()(this, config.kubernetesVersion) }
         : undefined,
     });
@@ -148,6 +160,7 @@ export class MixedArchEksStack extends Stack {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]',
       reason: 'The EKS service role needs AmazonEKSClusterPolicy; AWS maintains it with what the control plane calls.',
     });
+    if (this.autoModeNodeRole) AutoModeNodeRole.acknowledgeClusterPolicies(this.cluster.role);
     Validations.of(this.cluster).acknowledge({
       id: 'CloudFormation-Validate::W9009',
       reason: 'aws-eks-v2 writes EncryptionConfig Resources ["secrets"]; EKS still accepts it and secrets are encrypted with our key.',
@@ -168,6 +181,7 @@ export class MixedArchEksStack extends Stack {
     // after the vpc-cni add-on holds its Pod Identity association (see docs/upgrades.md, "Upgrading a cluster deployed before the managed add-ons").
     this.nodeGroups.role.node.addDependency(this.addons.vpcCni);
     if (config.karpenter) this.karpenter = this.addKarpenter(config.karpenter, vpc, !config.vpcId, config);
+    if (config.autoMode) this.autoModeNodePools = new AutoModeNodePools(this, 'AutoMode', { cluster: this.cluster, config: config.autoMode });
     this.imageRepository = new ImageRepository(this, 'PrintPlatformInfoImages', { repositoryName: config.ecrRepositoryName });
     if (config.deployWorkloads || pipelineNamespace) {
       if (!props.workloadManifests) throw new Error('MixedArchEksStack: deployWorkloads and a GitLab namespace need props.workloadManifests');

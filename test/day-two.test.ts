@@ -271,3 +271,64 @@ describe('Karpenter pools across two configurations', () => {
     expect(after).toEqual(before.filter((id) => id.startsWith('ClusterKarpenterNodePoolgraviton')));
   });
 });
+
+describe('switching the autoscaler: none, karpenter and auto-mode update the cluster in place', () => {
+  const modes = ['none', 'karpenter', 'auto-mode'] as const;
+  const templates = Object.fromEntries(modes.map((m) => [m, templateFor({ autoscaler: m }).toJSON().Resources as Resources])) as Record<(typeof modes)[number], Resources>;
+  // Every path the docs give (docs/autoscaling.md, "Switching"): Auto Mode on and off from no autoscaler, and
+  // Karpenter <-> Auto Mode through none.
+  const steps: [(typeof modes)[number], (typeof modes)[number]][] = [
+    ['none', 'auto-mode'], ['auto-mode', 'none'], ['karpenter', 'none'], ['none', 'karpenter'],
+  ];
+  // Properties CloudFormation can only change by replacing the cluster (CloudFormation AWS::EKS::Cluster reference:
+  // Name, RoleArn, the subnets and security groups, EncryptionConfig, ServiceIpv4Cidr, BootstrapSelfManagedAddons).
+  const fixed = ['Name', 'RoleArn', 'ResourcesVpcConfig', 'EncryptionConfig', 'BootstrapSelfManagedAddons', 'Version', 'AccessConfig', 'Logging'];
+  const replacementOnly = ['NodegroupName', 'AmiType', 'CapacityType', 'InstanceTypes', 'NodeRole', 'Subnets', 'ClusterName'];
+
+  test.each(steps)('%s -> %s: same cluster, role, node groups and add-ons; only the three Auto Mode switches change, together', (from, to) => {
+    const before = templates[from];
+    const after = templates[to];
+    const [[clusterId, oldCluster]] = ofType(before, 'AWS::EKS::Cluster');
+    const newCluster = after[clusterId];
+    expect(newCluster?.Type).toBe('AWS::EKS::Cluster');
+    for (const property of fixed) expect([property, newCluster.Properties[property]]).toEqual([property, oldCluster.Properties[property]]);
+    // Within KubernetesNetworkConfig only ElasticLoadBalancing may change ("Update requires: No interruption").
+    const { ElasticLoadBalancing: oldElb, ...oldNetwork } = oldCluster.Properties.KubernetesNetworkConfig;
+    const { ElasticLoadBalancing: newElb, ...newNetwork } = newCluster.Properties.KubernetesNetworkConfig;
+    expect(newNetwork).toEqual(oldNetwork);
+    const on = to === 'auto-mode';
+    // EKS takes compute, block storage and load balancing on or off in the same request (EKS user guide).
+    expect([newCluster.Properties.ComputeConfig.Enabled, newCluster.Properties.StorageConfig.BlockStorage.Enabled, newElb.Enabled]).toEqual([on, on, on]);
+    expect([oldCluster.Properties.ComputeConfig.Enabled, oldElb.Enabled]).toEqual([from === 'auto-mode', from === 'auto-mode']);
+    expect(newCluster.Properties.ComputeConfig.NodePools).toEqual(on ? ['system'] : undefined);
+    // The cluster role cannot be changed after creation (EKS user guide): the same resource gains or loses policies.
+    const roleId = oldCluster.Properties.RoleArn['Fn::GetAtt'][0];
+    expect(after[roleId]?.Type).toBe('AWS::IAM::Role');
+    for (const [id, group] of ofType(before, 'AWS::EKS::Nodegroup')) {
+      for (const property of replacementOnly) expect([id, property, after[id]?.Properties[property]]).toEqual([id, property, group.Properties[property]]);
+    }
+    expect(ofType(after, 'AWS::EKS::Addon').map(([id]) => id).sort()).toEqual(ofType(before, 'AWS::EKS::Addon').map(([id]) => id).sort());
+  });
+
+  test('the Auto Mode node role exists exactly while Auto Mode is on, and is named in ComputeConfig', () => {
+    const nodeRoles = (resources: Resources) => ofType(resources, 'AWS::IAM::Role').filter(([id]) => id.startsWith('AutoModeNodeRole')).map(([id]) => id);
+    expect(nodeRoles(templates.none)).toEqual([]);
+    expect(nodeRoles(templates.karpenter)).toEqual([]);
+    const [[, cluster]] = ofType(templates['auto-mode'], 'AWS::EKS::Cluster');
+    expect(nodeRoles(templates['auto-mode'])).toEqual([cluster.Properties.ComputeConfig.NodeRoleArn['Fn::GetAtt'][0]]);
+  });
+
+  test('a direct karpenter -> auto-mode switch is not a supported path: the same NodePool names under new resources, which the removal of Karpenter\'s deletes', () => {
+    // Why the docs go through none: CloudFormation creates the new manifests before it deletes the old ones, so
+    // `kubectl delete nodepool graviton` (Karpenter's resource going away) would delete the Auto Mode pool that
+    // replaced it; and a NodePool's nodeClassRef group cannot change in place (Karpenter v1 CRD validation).
+    const pools = (resources: Resources) => ofType(resources, 'Custom::AWSCDK-EKS-KubernetesResource')
+      .map(([id, r]) => [id, /"kind\\":\\"NodePool\\",\\"metadata\\":\{[^}]*\\"name\\":\\"([a-z0-9-]+)\\"/.exec(JSON.stringify(r.Properties.Manifest))?.[1]] as const)
+      .filter(([, name]) => name !== undefined);
+    const karpenter = pools(templates.karpenter);
+    const autoMode = pools(templates['auto-mode']);
+    expect(karpenter.map(([, name]) => name)).toEqual(['graviton', 'x86']);
+    expect(autoMode.map(([, name]) => name)).toEqual(['graviton', 'x86']);
+    for (const [id] of autoMode) expect(templates.karpenter[id]).toBeUndefined();
+  });
+});

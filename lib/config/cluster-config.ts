@@ -88,7 +88,7 @@ export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issu
   }
   const deployWorkloads = reader.boolean('deployWorkloads', false);
   const gitlab = resolveGitLab(reader, issues);
-  const { autoscaler, karpenter } = resolveAutoscaling(reader, amiFamily, kubernetesVersion, nodeGroups, issues);
+  const { autoscaler, karpenter, autoMode } = resolveAutoscaling(reader, amiFamily, kubernetesVersion, nodeGroups, issues);
 
   return {
     clusterName,
@@ -107,6 +107,7 @@ export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issu
     gitlab,
     autoscaler,
     karpenter,
+    autoMode,
   };
 }
 

@@ -3,10 +3,10 @@ import { ARCHITECTURE_INFO, ARCHITECTURES, Architecture, isArchitecture } from '
 import { ConfigIssue } from './errors';
 import { compareVersions } from './kubernetes-versions';
 import { resolveLabels, resolveTaints } from './node-group-config';
-import { AUTOSCALERS, AmiFamily, Autoscaler, CAPACITY_TYPES, CapacityType, KarpenterAmiFamily, KarpenterConfig, KarpenterNodePoolConfig, NodeGroupConfig } from './types';
+import { AUTOSCALERS, AmiFamily, AutoModeConfig, Autoscaler, CAPACITY_TYPES, CapacityType, KarpenterAmiFamily, KarpenterConfig, KarpenterNodePoolConfig, NodeGroupConfig } from './types';
 
 export { AUTOSCALERS } from './types';
-export type { Autoscaler, KarpenterAmiFamily, KarpenterConfig, KarpenterNodePoolConfig } from './types';
+export type { AutoModeConfig, Autoscaler, KarpenterAmiFamily, KarpenterConfig, KarpenterNodePoolConfig } from './types';
 import { ValueReader } from './value-reader';
 
 
@@ -57,15 +57,26 @@ const AMI_VERSION_FORMAT: Readonly<Record<KarpenterAmiFamily, { pattern: RegExp;
 const EXAMPLE = '[{"name":"graviton","arch":["arm64"],"capacityTypes":["spot","on-demand"],"cpuLimit":64}]';
 
 /**
- * The `autoscaler` key, and with `karpenter` the `karpenterNodePools` and `karpenterAmiVersion` keys.
- * The Karpenter keys without `autoscaler=karpenter` are refused: they would do nothing.
+ * The names of EKS Auto Mode's built-in NodePools (EKS user guide, "Enable or Disable Built-in NodePools"): a
+ * pool of ours with one of these names would collide with the built-in one.
  */
-export function resolveAutoscaling(reader: ValueReader, amiFamily: AmiFamily | undefined, kubernetesVersion: string | undefined, nodeGroups: readonly NodeGroupConfig[], issues: ConfigIssue[]): { autoscaler: Autoscaler; karpenter?: KarpenterConfig } {
+export const AUTO_MODE_BUILT_IN_POOLS = ['system', 'general-purpose'] as const;
+
+/**
+ * The `autoscaler` key, and with `karpenter` the `karpenterNodePools` and `karpenterAmiVersion` keys; with
+ * `auto-mode` the `karpenterNodePools` key (the same pools, run by EKS Auto Mode). A key the chosen autoscaler does
+ * not read is refused: it would do nothing.
+ */
+export function resolveAutoscaling(reader: ValueReader, amiFamily: AmiFamily | undefined, kubernetesVersion: string | undefined, nodeGroups: readonly NodeGroupConfig[], issues: ConfigIssue[]): { autoscaler: Autoscaler; karpenter?: KarpenterConfig; autoMode?: AutoModeConfig } {
   const autoscaler = reader.oneOf('autoscaler', AUTOSCALERS, 'none', 'lower');
+  if (autoscaler === 'auto-mode') return { autoscaler, autoMode: resolveAutoMode(reader, issues) };
   if (autoscaler !== 'karpenter') {
-    for (const key of ['karpenterNodePools', 'karpenterAmiVersion']) {
-      if (autoscaler === 'none' && reader.raw(key) !== undefined) {
-        issues.push({ key, value: reader.raw(key), problem: 'only used with autoscaler=karpenter, so it would do nothing', fix: 'set autoscaler to "karpenter", or remove the key' });
+    if (autoscaler === 'none') {
+      if (reader.raw('karpenterNodePools') !== undefined) {
+        issues.push({ key: 'karpenterNodePools', value: reader.raw('karpenterNodePools'), problem: 'only used with autoscaler=karpenter or autoscaler=auto-mode, so it would do nothing', fix: 'set autoscaler to "karpenter" or "auto-mode", or remove the key' });
+      }
+      if (reader.raw('karpenterAmiVersion') !== undefined) {
+        issues.push({ key: 'karpenterAmiVersion', value: reader.raw('karpenterAmiVersion'), problem: 'only used with autoscaler=karpenter, so it would do nothing', fix: 'set autoscaler to "karpenter", or remove the key' });
       }
     }
     return { autoscaler: autoscaler ?? 'none' };
@@ -97,6 +108,29 @@ export function resolveAutoscaling(reader: ValueReader, amiFamily: AmiFamily | u
   }
   const nodePools = resolveNodePools(reader, issues);
   return { autoscaler, karpenter: { version: KARPENTER_VERSION, nodePools, amiFamily: karpenterAmiFamily, amiVersion } };
+}
+
+/**
+ * Auto Mode reads the same pools. What differs: EKS picks the nodes' AMI (so `karpenterAmiVersion` does nothing),
+ * the built-in pools' names are taken, and `eks.amazonaws.com/` node labels are EKS's own. No controller runs on
+ * the node groups, so they need no minimum size for it.
+ */
+function resolveAutoMode(reader: ValueReader, issues: ConfigIssue[]): AutoModeConfig {
+  if (reader.raw('karpenterAmiVersion') !== undefined) {
+    issues.push({ key: 'karpenterAmiVersion', value: reader.raw('karpenterAmiVersion'), problem: 'EKS Auto Mode runs the node image AWS chooses and patches, so it would do nothing', fix: 'remove the key, or use autoscaler=karpenter to pin the AMI' });
+  }
+  const nodePools = resolveNodePools(reader, issues);
+  nodePools.forEach((pool, index) => {
+    if ((AUTO_MODE_BUILT_IN_POOLS as readonly string[]).includes(pool.name)) {
+      issues.push({ key: `karpenterNodePools[${index}].name`, value: pool.name, problem: `EKS Auto Mode has a built-in NodePool of that name`, fix: 'rename the pool, such as "graviton" or "x86"' });
+    }
+    for (const label of Object.keys(pool.labels)) {
+      if (/(^|\.)eks\.amazonaws\.com\//.test(label)) {
+        issues.push({ key: `karpenterNodePools[${index}].labels.${label}`, value: pool.labels[label], problem: 'eks.amazonaws.com/ labels are set by EKS Auto Mode itself', fix: 'use a name such as "team" or "example.com/team"' });
+      }
+    }
+  });
+  return { nodePools };
 }
 
 function resolveNodePools(reader: ValueReader, issues: ConfigIssue[]): KarpenterNodePoolConfig[] {

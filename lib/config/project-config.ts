@@ -3,7 +3,7 @@ import { resolveCluster } from './cluster-config';
 import { checkContextKeys } from './context-keys';
 import { ConfigError, ConfigIssue } from './errors';
 import { systemClock } from './kubernetes-versions';
-import { ClusterConfig, NodeTaint, ProjectConfig } from './types';
+import { ClusterConfig, KarpenterNodePoolConfig, NodeTaint, ProjectConfig } from './types';
 import { ContextReader, ValueReader } from './value-reader';
 import { resolveWorkloads } from './workload-config';
 
@@ -26,7 +26,7 @@ export function resolveProjectConfig(
   return { cluster, workloads };
 }
 
-/** Where pods can run: a managed node group, or (with Karpenter) a NodePool, with one architecture each. */
+/** Where pods can run: a managed node group, or (with Karpenter or Auto Mode) a NodePool, with one architecture each. */
 export interface NodePlacement {
   readonly kind: 'node group' | 'NodePool';
   readonly name: string;
@@ -35,19 +35,29 @@ export interface NodePlacement {
 }
 
 /**
- * Every place pods can run: the node groups, then each architecture of each Karpenter NodePool. The cdk8s
+ * Every place pods can run: the node groups, then each architecture of each NodePool (Karpenter's or Auto Mode's:
+ * the same `karpenterNodePools`; Auto Mode's built-in `system` pool is tainted CriticalAddonsOnly, so workloads
+ * never land there and it is left out). The cdk8s
  * placement checks and check-image read this, so an unpinned workload must cover the NodePools' architectures
  * too (an arm64 NodePool launches arm64 nodes even when every node group is x86).
  */
-export function nodePlacements(cluster: Pick<ClusterConfig, 'nodeGroups'> & Partial<Pick<ClusterConfig, 'karpenter'>>): NodePlacement[] {
+export function nodePlacements(cluster: PlacementSource): NodePlacement[] {
   return [
     ...cluster.nodeGroups.map((g) => ({ kind: 'node group' as const, name: g.name, arch: g.arch, taints: g.taints })),
-    ...(cluster.karpenter?.nodePools ?? []).flatMap((p) => p.arch.map((arch) => ({ kind: 'NodePool' as const, name: p.name, arch, taints: p.taints }))),
+    ...autoscaledPools(cluster).flatMap((p) => p.arch.map((arch) => ({ kind: 'NodePool' as const, name: p.name, arch, taints: p.taints }))),
   ];
 }
 
 /** The architectures the configured node groups and NodePools run, in a stable order. */
-export function clusterArchitectures(cluster: Pick<ClusterConfig, 'nodeGroups'> & Partial<Pick<ClusterConfig, 'karpenter'>>): Architecture[] {
+export function clusterArchitectures(cluster: PlacementSource): Architecture[] {
   const placements = nodePlacements(cluster);
   return ARCHITECTURES.filter((arch) => placements.some((p) => p.arch === arch));
+}
+
+/** The parts of the cluster configuration that say where pods can run. */
+export type PlacementSource = Pick<ClusterConfig, 'nodeGroups'> & Partial<Pick<ClusterConfig, 'karpenter' | 'autoMode'>>;
+
+/** The NodePools an autoscaler runs: Karpenter's or Auto Mode's (never both). */
+export function autoscaledPools(cluster: PlacementSource): readonly KarpenterNodePoolConfig[] {
+  return cluster.karpenter?.nodePools ?? cluster.autoMode?.nodePools ?? [];
 }

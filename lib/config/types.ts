@@ -73,6 +73,8 @@ export interface ClusterConfig {
   readonly autoscaler: Autoscaler;
   /** Present when `autoscaler` is `karpenter`. */
   readonly karpenter?: KarpenterConfig;
+  /** Present when `autoscaler` is `auto-mode`. */
+  readonly autoMode?: AutoModeConfig;
 }
 
 /** The workloads the cdk8s app can synthesize, in the order of their files; the `workloads` key chooses among them. */
@@ -115,14 +117,21 @@ export const CONFIG_DEFAULTS = {
 /** The environment variable that overrides the `printPlatformInfoImage` context key. */
 export const IMAGE_ENV_VAR = 'PRINT_PLATFORM_INFO_IMAGE';
 
-export const AUTOSCALERS = ['none', 'karpenter'] as const;
-/** What scales the cluster: nothing (the node groups keep their desired size), or Karpenter. */
+export const AUTOSCALERS = ['none', 'karpenter', 'auto-mode'] as const;
+/**
+ * What scales the cluster: nothing (the node groups keep their desired size), Karpenter run by the stack, or EKS
+ * Auto Mode (Karpenter and the node agents run by AWS).
+ */
 export type Autoscaler = (typeof AUTOSCALERS)[number];
 
 /** The node OS of Karpenter's nodes, as its AMI alias names it. */
 export type KarpenterAmiFamily = 'al2023' | 'bottlerocket';
 
-/** One Karpenter NodePool, validated, with every default resolved. */
+/**
+ * One NodePool, validated, with every default resolved: an entry of `karpenterNodePools`, which serves Karpenter
+ * and EKS Auto Mode alike (both read the `karpenter.sh/v1` NodePool API), so a cluster moves between the two
+ * without rewriting its pools.
+ */
 export interface KarpenterNodePoolConfig {
   readonly name: string;
   /** The architectures its nodes may have (`kubernetes.io/arch In [...]`). */
@@ -147,4 +156,9 @@ export interface KarpenterConfig {
   readonly amiFamily: KarpenterAmiFamily;
   /** The pinned AMI release: `karpenterAmiVersion`, or the default of `amiFamily`. */
   readonly amiVersion: string;
+}
+
+/** EKS Auto Mode: the built-in `system` pool plus one NodePool per `karpenterNodePools` entry. */
+export interface AutoModeConfig {
+  readonly nodePools: readonly KarpenterNodePoolConfig[];
 }

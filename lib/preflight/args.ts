@@ -23,9 +23,10 @@ export const USAGE = `Usage: npm run check-image -- [options] <image-ref>...
        npm run check-image -- [options] --manifests <folder>
 
 Reads each image's manifest from its registry and checks that it has a linux platform for every
-node architecture (the node groups in cdk.json and, with autoscaler=karpenter, its NodePools; or --arch). With --manifests, checks every image
-the Kubernetes manifests use against the architecture each workload is pinned to (nodeSelector or
-required nodeAffinity on kubernetes.io/arch), or against every node architecture when not pinned.
+node architecture (the node groups in cdk.json and, with autoscaler=karpenter or auto-mode, its
+NodePools; or --arch). With --manifests, checks every image the Kubernetes manifests use against
+the architecture each workload is pinned to (nodeSelector or required nodeAffinity on
+kubernetes.io/arch), or against every node architecture when not pinned.
 
 Options:
   --arch <list>         architectures to require instead of the node groups': ${ARCHITECTURES.join(',')}

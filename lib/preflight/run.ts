@@ -28,7 +28,7 @@ interface NodeArchitecture {
   readonly arch: Architecture;
   /** Node group names; empty when --arch set the architectures. */
   readonly groups: readonly string[];
-  /** Karpenter NodePools that may launch nodes of this architecture (with autoscaler=karpenter in cdk.json). */
+  /** NodePools that may launch nodes of this architecture (with autoscaler=karpenter or auto-mode in cdk.json). */
   readonly pools: readonly string[];
 }
 

@@ -44,13 +44,14 @@ describe('autoscaler', () => {
   });
 
   test('a misspelt value fails with the key, the value and the fix', () => {
-    expect(errorsFor({ autoscaler: 'Karpenters' })).toEqual(['- autoscaler = "Karpenters": not one of "none", "karpenter". Fix: use one of none, karpenter']);
-    expect(errorsFor({ autoscaler: 'KARPENTER' })).toEqual(['- autoscaler = "KARPENTER": not one of "none", "karpenter". Fix: write "karpenter"']);
+    expect(errorsFor({ autoscaler: 'Karpenters' })).toEqual(['- autoscaler = "Karpenters": not one of "none", "karpenter", "auto-mode". Fix: use one of none, karpenter, auto-mode']);
+    expect(errorsFor({ autoscaler: 'KARPENTER' })).toEqual(['- autoscaler = "KARPENTER": not one of "none", "karpenter", "auto-mode". Fix: write "karpenter"']);
+    expect(errorsFor({ autoscaler: 'Auto-Mode' })).toEqual(['- autoscaler = "Auto-Mode": not one of "none", "karpenter", "auto-mode". Fix: write "auto-mode"']);
   });
 
-  test('Karpenter keys without autoscaler=karpenter are refused: they would do nothing', () => {
+  test('karpenterNodePools without an autoscaler is refused: it would do nothing', () => {
     expect(errorsFor({ karpenterNodePools: JSON.stringify([pool()]) })).toEqual([
-      expect.stringMatching(/^- karpenterNodePools = .*: only used with autoscaler=karpenter, so it would do nothing\. Fix: set autoscaler to "karpenter", or remove the key$/),
+      expect.stringMatching(/^- karpenterNodePools = .*: only used with autoscaler=karpenter or autoscaler=auto-mode, so it would do nothing\. Fix: set autoscaler to "karpenter" or "auto-mode", or remove the key$/),
     ]);
   });
 
@@ -154,7 +155,7 @@ describe('karpenterNodePools bad input: one line per problem, all of them at onc
       '- karpenterAmiVersion = "v20260714": only used with autoscaler=karpenter, so it would do nothing. Fix: set autoscaler to "karpenter", or remove the key',
     ]);
     expect(errorsFor({ autoscaler: 'Karpenters', karpenterAmiVersion: 'v20260714' })).toEqual([
-      '- autoscaler = "Karpenters": not one of "none", "karpenter". Fix: use one of none, karpenter',
+      '- autoscaler = "Karpenters": not one of "none", "karpenter", "auto-mode". Fix: use one of none, karpenter, auto-mode',
     ]);
   });
 
@@ -205,5 +206,45 @@ describe('karpenterNodePools bad input: one line per problem, all of them at onc
     const app = new App({ context: contextWith(karpenter([pool({ arch: [] })])) });
     expect(() => buildApp(app, {}, { nag: false, clock: () => TEST_DAY })).toThrow(/karpenterNodePools\[0\]\.arch = \[\]: must be a non-empty JSON array/);
     expect(app.node.children).toHaveLength(0);
+  });
+});
+
+describe('autoscaler=auto-mode', () => {
+  test('reads the same karpenterNodePools as Karpenter: the default pools, or the given ones, resolved alike', () => {
+    const { cluster } = resolve({ autoscaler: 'auto-mode' });
+    expect(cluster.autoscaler).toBe('auto-mode');
+    expect(cluster.karpenter).toBeUndefined();
+    expect(cluster.autoMode).toEqual({ nodePools: resolve({ autoscaler: 'karpenter' }).cluster.karpenter?.nodePools });
+    const pools = [pool(), pool({ name: 'x86', arch: ['amd64'], weight: 10 })];
+    expect(resolve({ autoscaler: 'auto-mode', karpenterNodePools: JSON.stringify(pools) }).cluster.autoMode?.nodePools)
+      .toEqual(resolve(karpenter(pools)).cluster.karpenter?.nodePools);
+  });
+
+  test('needs no minimum node-group size (no controller runs on them), and takes any Kubernetes version the cluster may have', () => {
+    const single = JSON.stringify([{ name: 'graviton', arch: 'arm64', instanceTypes: ['m7g.large'], minSize: 1, desiredSize: 1, maxSize: 3 }]);
+    expect(resolve({ autoscaler: 'auto-mode', nodeGroups: single }).cluster.autoMode?.nodePools).toHaveLength(2);
+    const issues: ConfigIssue[] = [];
+    resolveAutoscaling(new ValueReader((key) => ({ autoscaler: 'auto-mode' } as Record<string, unknown>)[key], issues), 'AL2023', '1.37', [], issues);
+    expect(issues).toEqual([]);
+  });
+
+  test('refuses karpenterAmiVersion (EKS picks the node image), the built-in pools\' names and eks.amazonaws.com/ labels, each with its fix', () => {
+    expect(errorsFor({ autoscaler: 'auto-mode', karpenterAmiVersion: 'v20260714' })).toEqual([
+      '- karpenterAmiVersion = "v20260714": EKS Auto Mode runs the node image AWS chooses and patches, so it would do nothing. Fix: remove the key, or use autoscaler=karpenter to pin the AMI',
+    ]);
+    expect(errorsFor({ autoscaler: 'auto-mode', karpenterNodePools: JSON.stringify([pool({ name: 'system' }), pool({ name: 'general-purpose' })]) })).toEqual([
+      '- karpenterNodePools[0].name = "system": EKS Auto Mode has a built-in NodePool of that name. Fix: rename the pool, such as "graviton" or "x86"',
+      '- karpenterNodePools[1].name = "general-purpose": EKS Auto Mode has a built-in NodePool of that name. Fix: rename the pool, such as "graviton" or "x86"',
+    ]);
+    expect(errorsFor({ autoscaler: 'auto-mode', karpenterNodePools: JSON.stringify([pool({ labels: { 'eks.amazonaws.com/compute-type': 'x', 'team.eks.amazonaws.com/x': 'y', 'eks.amazonaws.com.example/z': 'ok' } })]) })).toEqual([
+      '- karpenterNodePools[0].labels.eks.amazonaws.com/compute-type = "x": eks.amazonaws.com/ labels are set by EKS Auto Mode itself. Fix: use a name such as "team" or "example.com/team"',
+      '- karpenterNodePools[0].labels.team.eks.amazonaws.com/x = "y": eks.amazonaws.com/ labels are set by EKS Auto Mode itself. Fix: use a name such as "team" or "example.com/team"',
+    ]);
+    // A pool that is wrong for both autoscalers reports what Karpenter would.
+    expect(errorsFor({ autoscaler: 'auto-mode', karpenterNodePools: '[]' })).toEqual(errorsFor({ autoscaler: 'karpenter', karpenterNodePools: '[]' }));
+  });
+
+  test('the same pool names are fine for Karpenter', () => {
+    expect(resolve(karpenter([pool({ name: 'system' })])).cluster.karpenter?.nodePools.map((p) => p.name)).toEqual(['system']);
   });
 });

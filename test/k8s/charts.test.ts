@@ -152,6 +152,12 @@ describe('the app follows the node groups', () => {
     const x86Pool = JSON.stringify([{ name: 'x86', arch: ['amd64'], capacityTypes: ['spot'], cpuLimit: 16 }]);
     expect(() => chartsFor({ nodeGroups: amdOnly, autoscaler: 'karpenter', karpenterNodePools: x86Pool })).toThrow(/busybox is pinned to arm64, but the node groups and NodePools run amd64, so its pod would stay Pending\. Fix: leave it out with "workloads"/);
   });
+  test('with Auto Mode, its NodePools count the same way (the same karpenterNodePools)', () => {
+    const amdOnly = [{ name: 'x86', arch: 'amd64', instanceTypes: ['m7i.large'], minSize: 1, desiredSize: 1, maxSize: 2 }];
+    expect(chartsFor({ nodeGroups: amdOnly, autoscaler: 'auto-mode' })).toEqual(['busybox', 'print-platform-info-arm64', 'print-platform-info-amd64', 'print-platform-info-any']);
+    const x86Pool = JSON.stringify([{ name: 'x86', arch: ['amd64'], capacityTypes: ['spot'], cpuLimit: 16 }]);
+    expect(() => chartsFor({ nodeGroups: amdOnly, autoscaler: 'auto-mode', karpenterNodePools: x86Pool })).toThrow(/busybox is pinned to arm64, but the node groups and NodePools run amd64, so its pod would stay Pending\. Fix: leave it out with "workloads"/);
+  });
   test('a Job pinned to an architecture without a node group fails synth', () => {
     expect(() => new PrintPlatformInfoChart(Testing.app(), 'x', { image: PRIVATE_IMAGE, nodeGroups: [group('graviton', 'arm64')], arch: 'amd64' })).toThrow(
       /workload print-platform-info-amd64 is pinned to amd64, but no node group runs amd64/);

@@ -267,13 +267,17 @@ spec:
     expect(result.stdout).toContain('OK: covers amd64 (Deployment default/web [web.yaml, not pinned, may run on any amd64 node])');
   });
 
-  test('with Karpenter, an unpinned workload must also cover what the NodePools launch, even when every node group is x86', async () => {
+  test('with Karpenter or Auto Mode, an unpinned workload must also cover what the NodePools launch, even when every node group is x86', async () => {
     const x86Only = ['-c', 'nodeGroups=[{"name":"x86","arch":"amd64","instanceTypes":["m7i.large"],"minSize":2,"desiredSize":2,"maxSize":3}]'];
     const groupsOnly = await runInProcess(['--plain-http', ...x86Only, '--manifests', unpinnedDir], { DOCKER_CONFIG: emptyDockerConfig() });
     expect(groupsOnly.code).toBe(0);
     const pools = await runInProcess(['--plain-http', ...x86Only, '-c', 'autoscaler=karpenter', '--manifests', unpinnedDir], { DOCKER_CONFIG: emptyDockerConfig() });
     expect(pools.code).toBe(1);
     expect(pools.stdout).toContain('MISSING arm64: needed by Deployment default/web [web.yaml, not pinned, may run on NodePool graviton]; the image has linux/amd64 only');
+    // Auto Mode runs the same pools: the same answer.
+    const autoMode = await runInProcess(['--plain-http', ...x86Only, '-c', 'autoscaler=auto-mode', '--manifests', unpinnedDir], { DOCKER_CONFIG: emptyDockerConfig() });
+    expect(autoMode.code).toBe(1);
+    expect(autoMode.stdout).toContain('MISSING arm64: needed by Deployment default/web [web.yaml, not pinned, may run on NodePool graviton]; the image has linux/amd64 only');
     const bad = await runInProcess(['--plain-http', '-c', 'autoscaler', '--manifests', unpinnedDir]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/-c "autoscaler" is not key=value/);

@@ -1,0 +1,84 @@
+import { ARCH_NODE_LABEL } from '../../config/architectures';
+import { KarpenterNodePoolConfig } from '../../config/karpenter-config';
+import { NodeSelectorRequirement } from '../karpenter/karpenter-api';
+import { AutoModeNodePool } from './auto-mode-api';
+
+/**
+ * The NodeClass the pools use: `default`, which EKS creates with the built-in pools (the stack keeps `system`),
+ * together with the access entry of the Auto Mode node role (EKS user guide, "Create a Node Class for Amazon
+ * EKS": "EKS automatically creates access entries when you use the built-in node class and node pools"). It
+ * places nodes in the cluster's subnets (private here) with the cluster security group, IMDSv2 with hop limit 1
+ * (Auto Mode's fixed setting), and an encrypted root volume.
+ */
+export const AUTO_MODE_NODE_CLASS = 'default';
+
+/**
+ * Auto Mode nodes are replaced after 336 hours, the Auto Mode default (EKS user guide, "Create a Node Pool for EKS
+ * Auto Mode", Disruption): AWS ships a new node image about weekly, so two weeks keeps nodes near it.
+ */
+export const AUTO_MODE_EXPIRE_AFTER = '336h';
+
+/**
+ * How long a node being removed waits for its pods before they are deleted anyway (a PodDisruptionBudget that never
+ * allows an eviction would otherwise hold the node forever). 24h is what Auto Mode applies to a NodeClaim when the
+ * NodePool sets nothing (same page, "Termination Grace Period"); written out so the pools say it.
+ */
+export const AUTO_MODE_TERMINATION_GRACE_PERIOD = '24h';
+
+/**
+ * Auto Mode's labels for instance properties (same page, "EKS Auto Mode Supported Labels"): `eks.amazonaws.com/`
+ * where Karpenter has `karpenter.k8s.aws/`. `kubernetes.io/os` is not supported (Auto Mode runs Linux only).
+ */
+export const AUTO_MODE_LABELS = {
+  instanceCategory: 'eks.amazonaws.com/instance-category',
+  instanceFamily: 'eks.amazonaws.com/instance-family',
+  instanceGeneration: 'eks.amazonaws.com/instance-generation',
+  capacityType: 'karpenter.sh/capacity-type',
+} as const;
+
+/**
+ * A NodePool per configured pool, as for Karpenter (lib/constructs/karpenter/node-pool-manifests.ts): its
+ * architectures and capacity types as requirements, its CPU limit and weight (Graviton first), consolidation of
+ * empty and underutilized nodes with the same budgets (10% of the pool at a time; a new node image replaces one
+ * node at a time).
+ */
+export function buildAutoModeNodePool(pool: KarpenterNodePoolConfig): AutoModeNodePool {
+  const requirements: NodeSelectorRequirement[] = [
+    { key: ARCH_NODE_LABEL, operator: 'In', values: [...pool.arch] },
+    { key: AUTO_MODE_LABELS.capacityType, operator: 'In', values: [...pool.capacityTypes] },
+  ];
+  if (pool.instanceFamilies.length > 0) {
+    requirements.push({ key: AUTO_MODE_LABELS.instanceFamily, operator: 'In', values: [...pool.instanceFamilies] });
+  }
+  if (pool.instanceCategories.length > 0) {
+    requirements.push(
+      { key: AUTO_MODE_LABELS.instanceCategory, operator: 'In', values: [...pool.instanceCategories] },
+      // Generation 6 and later, as the Karpenter pools: what the cost report prices.
+      { key: AUTO_MODE_LABELS.instanceGeneration, operator: 'Gt', values: ['5'] },
+    );
+  }
+  return {
+    apiVersion: 'karpenter.sh/v1',
+    kind: 'NodePool',
+    metadata: { name: pool.name },
+    spec: {
+      template: {
+        ...(Object.keys(pool.labels).length > 0 ? { metadata: { labels: { ...pool.labels } } } : {}),
+        spec: {
+          nodeClassRef: { group: 'eks.amazonaws.com', kind: 'NodeClass', name: AUTO_MODE_NODE_CLASS },
+          requirements,
+          ...(pool.taints.length > 0 ? { taints: pool.taints.map((t) => ({ ...t })) } : {}),
+          expireAfter: AUTO_MODE_EXPIRE_AFTER,
+          terminationGracePeriod: AUTO_MODE_TERMINATION_GRACE_PERIOD,
+        },
+      },
+      disruption: {
+        consolidationPolicy: 'WhenEmptyOrUnderutilized',
+        consolidateAfter: '1m',
+        budgets: [{ nodes: '10%' }, { nodes: '1', reasons: ['Drifted'] }],
+      },
+      limits: { cpu: String(pool.cpuLimit) },
+      weight: pool.weight,
+    },
+  };
+}
