@@ -33,6 +33,11 @@ export interface StartRegistryOptions {
    * @default 'error'
    */
   readonly logLevel?: 'error' | 'warn' | 'info';
+  /**
+   * The loopback port to listen on (the README's demo uses 5000); a port in use then fails at once.
+   * @default - a free port
+   */
+  readonly port?: number;
 }
 
 /** A free loopback port (the OS picks one; a tiny race remains, so startRegistry retries). */
@@ -58,8 +63,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     auth = `auth:\n  htpasswd:\n    realm: preflight-test\n    path: ${join(dir, 'htpasswd')}\n`;
   }
   let lastError = '';
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+  for (let attempt = 0; attempt < (options.port ? 1 : 3); attempt++) {
+    const port = options.port ?? await freePort();
     const config = join(dir, 'config.yml');
     writeFileSync(
       config,
