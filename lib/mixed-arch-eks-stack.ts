@@ -15,8 +15,10 @@ import {
   supportPhase,
 } from './config/kubernetes-versions';
 import { KarpenterConfig } from './config/karpenter-config';
+import { clusterArchitectures } from './config/project-config';
 import { ClusterConfig, GitLabConfig } from './config/types';
 import { priceTableFor } from './cost/prices';
+import { ArchGuard } from './constructs/arch-guard/arch-guard';
 import { ClusterAdminAccess } from './constructs/cluster-admin-access';
 import { GitLabDeployRole } from './constructs/gitlab-deploy-role';
 import { ImageRepository } from './constructs/image-repository';
@@ -79,6 +81,8 @@ export class MixedArchEksStack extends Stack {
   readonly nodeGroups: MixedArchNodeGroups;
   readonly addons: ManagedAddons;
   readonly imageRepository: ImageRepository;
+  /** The arch-guard image's repository: present whether the webhook is on or not, so its image can be pushed first. */
+  readonly archGuardRepository: ImageRepository;
   readonly adminAccess: ClusterAdminAccess;
   /** Present when `gitlabProject` is configured. */
   readonly gitlabDeployRole?: GitLabDeployRole;
@@ -88,6 +92,8 @@ export class MixedArchEksStack extends Stack {
   readonly autoModeNodeRole?: AutoModeNodeRole;
   /** Auto Mode's NodePools, present with `autoscaler=auto-mode`. */
   readonly autoModeNodePools?: AutoModeNodePools;
+  /** Present with `archGuard=true`. */
+  readonly archGuard?: ArchGuard;
 
   constructor(scope: Construct, id: string, props: MixedArchEksStackProps) {
     super(scope, id, props);
@@ -151,7 +157,7 @@ export class MixedArchEksStack extends Stack {
       // and certificate. Even writing the default (true) explicitly is a property change CloudFormation may
       // treat as a replacement, so the property stays absent (a test checks it).
       // kubectl runs in a Lambda function, so it exists only when the stack applies manifests or Helm charts.
-      kubectlProviderOptions: config.deployWorkloads || pipelineNamespace || config.autoscaler !== 'none'
+      kubectlProviderOptions: config.deployWorkloads || pipelineNamespace || config.autoscaler !== 'none' || config.archGuard.enabled
         ? { kubectlLayer: loadKubectlLayerFor()(this, config.kubernetesVersion) }
         : undefined,
     });
@@ -183,6 +189,8 @@ export class MixedArchEksStack extends Stack {
     if (config.karpenter) this.karpenter = this.addKarpenter(config.karpenter, vpc, !config.vpcId, config);
     if (config.autoMode) this.autoModeNodePools = new AutoModeNodePools(this, 'AutoMode', { cluster: this.cluster, config: config.autoMode });
     this.imageRepository = new ImageRepository(this, 'PrintPlatformInfoImages', { repositoryName: config.ecrRepositoryName });
+    this.archGuardRepository = new ImageRepository(this, 'ArchGuardImages', { repositoryName: config.archGuard.repositoryName });
+    if (config.archGuard.enabled) this.archGuard = this.addArchGuard(config);
     if (config.deployWorkloads || pipelineNamespace) {
       if (!props.workloadManifests) throw new Error('MixedArchEksStack: deployWorkloads and a GitLab namespace need props.workloadManifests');
       this.applyManifests(props.workloadManifests(), config.deployWorkloads);
@@ -227,6 +235,18 @@ export class MixedArchEksStack extends Stack {
     });
   }
 
+  private addArchGuard(config: ClusterConfig): ArchGuard {
+    const { image } = config.archGuard;
+    if (image === undefined) throw new Error('MixedArchEksStack: archGuard needs an image (the config refuses archGuard=true without archGuardImage)');
+    return new ArchGuard(this, 'ArchGuard', {
+      cluster: this.cluster,
+      config: { ...config.archGuard, image },
+      architectures: clusterArchitectures(config),
+      podIdentityAgent: this.addons.podIdentityAgent,
+      nodes: [...this.nodeGroups.nodegroups.values()],
+    });
+  }
+
   private acknowledgeKubectlProvider(): void {
     // The kubectl provider is aws-eks-v2's own construct: its roles use AWS managed Lambda policies.
     const provider = this.cluster.kubectlProvider as unknown as Construct;
@@ -253,6 +273,7 @@ export class MixedArchEksStack extends Stack {
       project: gitlab.project,
       branches: gitlab.branches,
       repository: this.imageRepository.repository,
+      additionalRepositories: [this.archGuardRepository.repository],
       clusterArn: this.cluster.clusterArn,
       provider: gitlab.oidcProviderArn
         ? iam.OidcProviderNative.fromOidcProviderArn(this, 'GitLabOidcProvider', gitlab.oidcProviderArn)
@@ -350,6 +371,10 @@ export class MixedArchEksStack extends Stack {
     new CfnOutput(this, 'EcrRepositoryUri', {
       value: this.imageRepository.repository.repositoryUri,
       description: 'Push the print-platform-info image here',
+    });
+    new CfnOutput(this, 'ArchGuardRepositoryUri', {
+      value: this.archGuardRepository.repository.repositoryUri,
+      description: 'Push the arch-guard image here (CI/CD variable ARCH_GUARD_REPOSITORY_URI)',
     });
   }
 }

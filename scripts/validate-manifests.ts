@@ -9,6 +9,12 @@ import { parseAllDocuments } from 'yaml';
 import { isRecord, misplacedPodFields, yamlFilesUnder } from '../lib/manifests/pod-spec';
 
 const TOP_LEVEL_KEYS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'data', 'stringData', 'type', 'immutable']);
+/** Kinds whose own fields sit at the top level, beside apiVersion and kind (Kubernetes API reference). */
+const KIND_TOP_LEVEL_KEYS: Readonly<Record<string, readonly string[]>> = {
+  ServiceAccount: ['automountServiceAccountToken', 'imagePullSecrets', 'secrets'],
+  MutatingWebhookConfiguration: ['webhooks'],
+  ValidatingWebhookConfiguration: ['webhooks'],
+};
 
 type Model = new (data: unknown) => { validate(): void };
 
@@ -21,7 +27,8 @@ async function modelFor(apiVersion: string, kind: string): Promise<Model | undef
 }
 
 async function validate(object: Record<string, unknown>): Promise<void> {
-  const stray = Object.keys(object).filter((k) => !TOP_LEVEL_KEYS.has(k));
+  const own = KIND_TOP_LEVEL_KEYS[String(object.kind)] ?? [];
+  const stray = Object.keys(object).filter((k) => !TOP_LEVEL_KEYS.has(k) && !own.includes(k));
   if (stray.length) throw new Error(`unknown top-level field(s) ${stray.join(', ')} (do they belong under spec?)`);
   const misplaced = misplacedPodFields(object);
   if (misplaced.length) throw new Error(`misplaced field(s) ${misplaced.join(', ')}`);

@@ -115,9 +115,9 @@ describe('retries and redeploys', () => {
     expect(retained).toEqual([]);
   });
 
-  test('data is kept on delete: the ECR repository, the log groups and the secrets key', () => {
+  test('data is kept on delete: the ECR repositories (print-platform-info, arch-guard), the log groups and the secrets key', () => {
     const kept = Object.values(resources).filter((r) => r.DeletionPolicy === 'RetainExceptOnCreate').map((r) => r.Type).sort();
-    expect(kept).toEqual(['AWS::ECR::Repository', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::Logs::LogGroup']);
+    expect(kept).toEqual(['AWS::ECR::Repository', 'AWS::ECR::Repository', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::Logs::LogGroup']);
     for (const r of Object.values(resources).filter((x) => x.DeletionPolicy === 'RetainExceptOnCreate')) expect(r.UpdateReplacePolicy).toBe('Retain');
   });
 });

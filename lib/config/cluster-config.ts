@@ -7,6 +7,7 @@ import {
   newestStandardSupportVersion,
   supportPhase,
 } from './kubernetes-versions';
+import { resolveArchGuard } from './arch-guard-config';
 import { resolveGitLab } from './gitlab-config';
 import { resolveAutoscaling } from './karpenter-config';
 import { resolveNodeGroups } from './node-group-config';
@@ -89,6 +90,10 @@ export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issu
   const deployWorkloads = reader.boolean('deployWorkloads', false);
   const gitlab = resolveGitLab(reader, issues);
   const { autoscaler, karpenter, autoMode } = resolveAutoscaling(reader, amiFamily, kubernetesVersion, nodeGroups, issues);
+  const archGuard = resolveArchGuard(reader, env, issues);
+  if (archGuard.repositoryName === ecrRepositoryName) {
+    issues.push({ key: 'archGuardRepositoryName', value: archGuard.repositoryName, problem: 'the same ECR repository as ecrRepositoryName, so the two images would overwrite each other\'s tags', fix: 'give arch-guard a repository of its own, such as "arch-guard"' });
+  }
 
   return {
     clusterName,
@@ -108,6 +113,7 @@ export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issu
     autoscaler,
     karpenter,
     autoMode,
+    archGuard,
   };
 }
 

@@ -11,6 +11,7 @@ export const KNOWN_CONTEXT_KEYS: readonly string[] = [
   'gitlabProject', 'gitlabUrl', 'gitlabBranches', 'gitlabOidcProviderArn',
   'workloads', 'printPlatformInfoImage', 'busyboxImage', 'namespace', 'imagePullSecretName',
   'autoscaler', 'karpenterNodePools', 'karpenterAmiVersion',
+  'archGuard', 'archGuardImage', 'archGuardArm64Weight', 'archGuardRegistrySecret', 'archGuardRepositoryName',
 ];
 
 /**

@@ -44,6 +44,20 @@ export interface GitLabConfig {
   readonly branches: readonly string[];
 }
 
+/** The arch-guard admission webhook in the stack (`archGuard` and its keys; docs/arch-guard.md, "Deploying arch-guard"). */
+export interface ArchGuardConfig {
+  /** `archGuard`: apply the webhook, its server and its TLS to the cluster. Off until its image is pushed and checked. */
+  readonly enabled: boolean;
+  /** The server's image, pinned (a tag other than latest, or a digest): `ARCH_GUARD_IMAGE` wins over `archGuardImage`. */
+  readonly image?: string;
+  /** Weight (1-100) of the preferred arm64 node affinity the webhook adds when a pod's images allow arm64. */
+  readonly arm64Weight: number;
+  /** A docker-registry Secret in the arch-guard namespace with credentials for private registries other than ECR. */
+  readonly registrySecret?: string;
+  /** The ECR repository the pipeline pushes the arch-guard image to; it exists whether the webhook is on or not. */
+  readonly repositoryName: string;
+}
+
 export interface ClusterConfig {
   /**
    * The EKS cluster name. Fixed, so that the stack can create its control-plane log group (with a retention)
@@ -75,6 +89,8 @@ export interface ClusterConfig {
   readonly karpenter?: KarpenterConfig;
   /** Present when `autoscaler` is `auto-mode`. */
   readonly autoMode?: AutoModeConfig;
+  /** The arch-guard admission webhook (`archGuard` and its keys) and its image repository. */
+  readonly archGuard: ArchGuardConfig;
 }
 
 /** The workloads the cdk8s app can synthesize, in the order of their files; the `workloads` key chooses among them. */

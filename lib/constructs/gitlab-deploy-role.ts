@@ -18,8 +18,13 @@ export interface GitLabDeployRoleProps {
   readonly gitlabUrl: string;
   /** The project whose pipelines may assume the role: its full path (`group/subgroup/project`), as `CI_PROJECT_PATH`. */
   readonly project: string;
-  /** The one ECR repository the pipeline may push to. */
+  /** The ECR repository the pipeline pushes print-platform-info to. */
   readonly repository: ecr.IRepository;
+  /**
+   * Other repositories of the project's images the pipeline may push to (arch-guard's).
+   * @default - none
+   */
+  readonly additionalRepositories?: readonly ecr.IRepository[];
   /**
    * The cluster that `aws eks update-kubeconfig` describes. Kubernetes permissions still come from an EKS
    * access entry for `role`, which the stack adds.
@@ -96,11 +101,12 @@ export class GitLabDeployRole extends Construct {
       }),
     });
 
-    // Push and pull on this one repository; grantPull adds ecr:GetAuthorizationToken, which has no resource scope.
-    props.repository.grantPullPush(this.role);
+    // Push and pull on the project's repositories only; grantPull adds ecr:GetAuthorizationToken, which has no
+    // resource scope.
+    for (const repository of [props.repository, ...(props.additionalRepositories ?? [])]) repository.grantPullPush(this.role);
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecr:GetAuthorizationToken supports no resource-level permission; the push actions are scoped to one repository.',
+      reason: 'ecr:GetAuthorizationToken supports no resource-level permission; the push actions are scoped to the project\'s repositories.',
     });
 
     // cdk deploy works through the bootstrap roles, which trust the account; the role itself gets no other AWS rights.

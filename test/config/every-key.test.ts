@@ -33,6 +33,11 @@ const changed = buildTestApp({
   autoscaler: 'karpenter',
   karpenterNodePools: JSON.stringify([{ name: 'arm-batch', arch: ['arm64'], capacityTypes: ['spot'], cpuLimit: 32 }]),
   karpenterAmiVersion: 'v20260801',
+  archGuard: 'true',
+  archGuardImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/arch-guard:4b1c0de',
+  archGuardArm64Weight: '80',
+  archGuardRegistrySecret: 'registries',
+  archGuardRepositoryName: 'team/arch-guard',
 });
 const template = Template.fromStack(changed.stack);
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
@@ -41,6 +46,7 @@ const kubernetesObjects: any[] = ofType('Custom::AWSCDK-EKS-KubernetesResource')
 const objectNamed = (kind: string, name: RegExp) => kubernetesObjects.find((o) => o.kind === kind && name.test(o.metadata?.name ?? ''));
 // Manifests that reference other resources (Karpenter's) are Fn::Join tokens: their text is searched instead.
 const manifestText = JSON.stringify(ofType('Custom::AWSCDK-EKS-KubernetesResource').map((p) => p.Manifest));
+const archGuardServer = () => objectNamed('Deployment', /^arch-guard$/).spec.template.spec;
 const accessEntries = ofType('AWS::EKS::AccessEntry').map((p) => ({ principal: p.PrincipalArn, policies: JSON.stringify(p.AccessPolicies) }));
 
 const existingVpc = Template.fromStack(buildTestApp({ vpcId: 'vpc-0a1b2c3d4e5f67890' }, { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' }).stack);
@@ -126,6 +132,11 @@ const EFFECTS: Record<string, () => void> = {
     expect(manifestText.match(/\\"kind\\":\\"NodePool\\"/g)).toHaveLength(1);
   },
   karpenterAmiVersion: () => expect(manifestText).toContain('\\"amiSelectorTerms\\":[{\\"alias\\":\\"al2023@v20260801\\"}]'),
+  archGuard: () => expect(objectNamed('MutatingWebhookConfiguration', /^arch-guard$/).webhooks[0].failurePolicy).toBe('Ignore'),
+  archGuardImage: () => expect(archGuardServer().containers[0].image).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/arch-guard:4b1c0de'),
+  archGuardArm64Weight: () => expect(archGuardServer().containers[0].args.join(' ')).toContain('--arm64-weight 80 '),
+  archGuardRegistrySecret: () => expect(archGuardServer().volumes).toContainEqual({ name: 'registry', secret: { secretName: 'registries', items: [{ key: '.dockerconfigjson', path: 'config.json' }] } }),
+  archGuardRepositoryName: () => template.hasResourceProperties('AWS::ECR::Repository', Match.objectLike({ RepositoryName: 'team/arch-guard' })),
 };
 
 test('every context key has a non-default case here (add one when you add a key)', () => {
