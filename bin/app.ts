@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { regionOfZone } from '../lib/config/cluster-config';
-import { Clock, systemClock } from '../lib/config/kubernetes-versions';
+import { Clock, clockFromEnvironment } from '../lib/config/kubernetes-versions';
 import { resolveProjectConfig } from '../lib/config/project-config';
 import { ProjectConfig } from '../lib/config/types';
 import { MixedArchEksStack, WorkloadManifests } from '../lib/mixed-arch-eks-stack';
@@ -30,14 +30,14 @@ export interface BuildAppOptions {
   readonly nag?: boolean;
   /**
    * The date of the synth, which decides each Kubernetes version's support phase. Tests fix it.
-   * @default the system clock
+   * @default the system clock, or the day MIXED_ARCH_EKS_PRETEND_TODAY names (clockFromEnvironment)
    */
   readonly clock?: Clock;
 }
 
 export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.env, options: BuildAppOptions = {}): BuildAppResult {
   const context = app.node.getAllContext() as Record<string, unknown>;
-  const date = (options.clock ?? systemClock)();
+  const date = (options.clock ?? clockFromEnvironment(env))();
   const config = resolveProjectConfig((key) => app.node.tryGetContext(key), env, Object.keys(context), date);
   const stack = new MixedArchEksStack(app, STACK_NAME, {
     date,

@@ -79,6 +79,12 @@ export function buildK8sApp(config: ProjectConfig, outdir?: string): App {
 }
 
 /**
+ * The output folder cdk8s.yaml gives cdk8s-cli, which empties it before it runs the app: not dist/, so that a
+ * refused configuration leaves dist/ as it was. k8s/main.ts writes dist/ and copies it here for the CLI to list.
+ */
+export const CDK8S_STAGING = '.cdk8s.out';
+
+/**
  * Synthesizes into a fresh folder next to `outdir`, then swaps it in: a configuration the charts refuse (or any
  * other failure) leaves the previous manifests exactly as they were, as `cdk synth` does for cdk.out/. Returns the
  * files written, sorted.
@@ -87,8 +93,10 @@ export function buildK8sApp(config: ProjectConfig, outdir?: string): App {
 export function writeManifests(config: ProjectConfig, outdir = process.env.CDK8S_OUTDIR || 'dist'): string[] {
   const target = resolve(outdir);
   mkdirSync(dirname(target), { recursive: true });
-  // Same parent, so the renames below stay on one filesystem and each is atomic.
-  const staging = mkdtempSync(join(dirname(target), `.${basename(target)}.new-`));
+  removeAbandonedStaging(target);
+  // Same parent, so the renames below stay on one filesystem and each is atomic. The pid in the name tells a
+  // later run whether the run that made it is still going.
+  const staging = mkdtempSync(join(dirname(target), `.${basename(target)}.new-${process.pid}-`));
   const previous = `${staging}.old`;
   try {
     buildK8sApp(config, staging).synth();
@@ -102,4 +110,28 @@ export function writeManifests(config: ProjectConfig, outdir = process.env.CDK8S
   }
   rmSync(previous, { recursive: true, force: true });
   return readdirSync(target).sort();
+}
+
+/**
+ * Removes the staging folders (and swapped-out previous ones) a killed run left next to `target`: those whose
+ * process is gone. A run still under way (another terminal) keeps its own.
+ */
+function removeAbandonedStaging(target: string): void {
+  const prefix = `.${basename(target)}.new-`;
+  for (const name of readdirSync(dirname(target))) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (Number.isInteger(pid) && pid > 0 && isRunning(pid)) continue;
+    rmSync(join(dirname(target), name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists, owned by another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

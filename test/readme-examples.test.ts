@@ -10,10 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { buildApp } from '../bin/app';
-import { PROJECT_ROOT, loadCdkJsonContext } from '../lib/config/cdk-json';
+import { PROJECT_ROOT } from '../lib/config/cdk-json';
 import { ConfigError } from '../lib/config/errors';
-import { TEST_DAY, captureSynthReport } from './support/cdk';
+import { TEST_DAY, captureSynthReport, testContext } from './support/cdk';
 import { readAllDocs } from './support/docs';
+import { copyProject } from './support/project-copy';
+import { withoutTestDayNotice } from './support/test-day';
 
 // README.md and docs/*.md: an example is checked wherever it is written.
 const readme = readAllDocs();
@@ -70,7 +72,12 @@ function tableExamples(): TableExample[] {
 }
 
 const outdirs: string[] = [];
-afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+// The examples run in a copy of the project with the tests' cdk.json: the repository's cdk.json is the user's.
+const project = copyProject();
+afterAll(() => {
+  outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  project.remove();
+});
 
 describe('README code blocks: npx cdk synth as written', () => {
   const examples = commandExamples();
@@ -83,7 +90,7 @@ describe('README code blocks: npx cdk synth as written', () => {
   test.each(examples.map((e) => [e.command.length > 90 ? `${e.command.slice(0, 87)}...` : e.command, e] as const))('%s', (_label, example) => {
     if (example.output === undefined) {
       // A success: through the app's entry in-process (the process and CLI add ~3 s and nothing to check).
-      const app = new App({ context: { ...loadCdkJsonContext(), ...contextOf(example.command) }, autoSynth: false });
+      const app = new App({ context: { ...testContext(), ...contextOf(example.command) }, autoSynth: false });
       const { value: assembly } = captureSynthReport(() => buildApp(app, {}, { clock: () => TEST_DAY }).app.synth());
       expect(assembly.stacks.map((s) => s.stackName)).toEqual(['MixedArchEks']);
       return;
@@ -93,10 +100,10 @@ describe('README code blocks: npx cdk synth as written', () => {
     outdirs.push(outdir);
     const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${join(PROJECT_ROOT, 'node_modules', '.bin')}:${process.env.PATH}` };
     delete env.PRINT_PLATFORM_INFO_IMAGE;
-    const result = spawnSync('bash', ['-c', `${example.command} --output ${outdir}`], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 120_000 });
+    const result = spawnSync('bash', ['-c', `${example.command} --output ${outdir}`], { cwd: project.dir, env, encoding: 'utf8', timeout: 120_000 });
     expect(result.status).not.toBe(0);
     // What the README quotes is what the app prints; the CDK CLI then adds its own "Subprocess exited" line.
-    const [ours, cli] = result.stderr.split(/\n(?=.*Subprocess exited with error)/);
+    const [ours, cli] = withoutTestDayNotice(result.stderr).split(/\n(?=.*Subprocess exited with error)/);
     expect(ours).toBe(example.output);
     expect(cli).toMatch(/Subprocess exited with error 1\n$/);
     expect(readdirSync(outdir).filter((f) => f.endsWith('.template.json'))).toEqual([]);
@@ -153,7 +160,7 @@ describe('README configuration table: each example synthesizes (npx cdk synth <e
   });
 
   test.each(examples.map((e) => [e.key, e] as const))('%s', (_key, example) => {
-    const app = new App({ context: { ...loadCdkJsonContext(), ...example.context }, autoSynth: false });
+    const app = new App({ context: { ...testContext(), ...example.context }, autoSynth: false });
     // bin/mixed-arch-eks.ts without the process: the configuration, the stack, cdk-nag, the synth.
     const synth = () => captureSynthReport(() => buildApp(app, {}, { clock: () => TEST_DAY }).app.synth());
     if (example.needsAws) {
@@ -173,7 +180,7 @@ test('the acknowledgement the README shows silences that warning, and only it', 
   const snippet = /`(Validations\.of\(stack\)\.acknowledge\(\{ id: '([^']+)', reason: '\.\.\.' \}\))`/.exec(readme);
   expect(snippet?.[2]).toBe('Annotation::mixed-arch-eks:open-endpoint');
   const build = (acknowledge: boolean) => {
-    const app = new App({ context: loadCdkJsonContext(), autoSynth: false });
+    const app = new App({ context: testContext(), autoSynth: false });
     const { stack } = buildApp(app, {}, { nag: false, clock: () => TEST_DAY });
     if (acknowledge) Validations.of(stack).acknowledge({ id: snippet?.[2] as string, reason: 'the endpoint is open on purpose in this test' });
     return captureSynthReport(() => app.synth()).warnings;

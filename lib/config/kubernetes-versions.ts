@@ -1,3 +1,5 @@
+import { ConfigError } from './errors';
+
 /**
  * Kubernetes versions Amazon EKS offers, with their support windows. The phase of a version is computed from
  * the date of the run, so a version leaves standard support on its date without a code change.
@@ -39,6 +41,40 @@ export type SupportPhase = 'unreleased' | 'standard' | 'extended' | 'ended';
 /** The date of the run. Tests pass a fixed one; the apps read the system clock. */
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
+
+/**
+ * The environment variable that makes a run take another UTC day as today: `MIXED_ARCH_EKS_PRETEND_TODAY=2026-11-28`.
+ * The test suite sets it so that every process it starts (`cdk synth`, `cdk8s synth`, `npm run cost`,
+ * check-image) decides support phases on its fixed day. Every command that honours it says so on stderr
+ * (pretendTodayNotice), so a variable left set cannot quietly hide a support-phase warning or refusal.
+ */
+export const PRETEND_TODAY_VARIABLE = 'MIXED_ARCH_EKS_PRETEND_TODAY';
+
+/**
+ * The clock of a run: the system clock, or the UTC day MIXED_ARCH_EKS_PRETEND_TODAY names (at noon UTC, so the
+ * day is the same in every timezone). A value that is not a YYYY-MM-DD day is a ConfigError naming the variable.
+ */
+export function clockFromEnvironment(env: NodeJS.ProcessEnv = process.env): Clock {
+  const value = env[PRETEND_TODAY_VARIABLE];
+  if (value === undefined || value === '') return systemClock;
+  const date = new Date(`${value}T12:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(date.getTime()) || isoDay(date) !== value) {
+    return () => {
+      throw new ConfigError([{
+        key: PRETEND_TODAY_VARIABLE, value, problem: 'not a calendar day (YYYY-MM-DD)',
+        fix: `unset it to use today's date (unset ${PRETEND_TODAY_VARIABLE}); the test suite sets it to run on a fixed day`,
+      }]);
+    };
+  }
+  return () => new Date(date);
+}
+
+/** The line a command prints on stderr while MIXED_ARCH_EKS_PRETEND_TODAY is set, or undefined when it is not. */
+export function pretendTodayNotice(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[PRETEND_TODAY_VARIABLE];
+  if (value === undefined || value === '') return undefined;
+  return `NOTE ${PRETEND_TODAY_VARIABLE}=${value}: support phases are decided as on that day, not today (unset ${PRETEND_TODAY_VARIABLE} for real runs)`;
+}
 
 /** The last Kubernetes version with EKS-optimized Amazon Linux 2 AMIs. */
 export const LAST_AL2_KUBERNETES_VERSION = '1.32';
@@ -89,7 +125,7 @@ export function availableKubernetesVersions(date: Date): KubernetesVersionSuppor
  * The newest version in standard support at `date`: the default for AL2023 and Bottlerocket. Undefined only
  * if the table has run out (every version past standard support), which the config reports.
  */
-export function newestStandardSupportVersion(date: Date = systemClock()): string | undefined {
+export function newestStandardSupportVersion(date: Date = clockFromEnvironment()()): string | undefined {
   const standard = EKS_KUBERNETES_VERSIONS.filter((v) => supportPhase(v, date) === 'standard').map((v) => v.version);
   return standard.sort(compareVersions)[standard.length - 1];
 }

@@ -2,7 +2,7 @@ import { ARCHITECTURES, Architecture } from './architectures';
 import { resolveCluster } from './cluster-config';
 import { checkContextKeys } from './context-keys';
 import { ConfigError, ConfigIssue } from './errors';
-import { systemClock } from './kubernetes-versions';
+import { clockFromEnvironment } from './kubernetes-versions';
 import { ClusterConfig, KarpenterNodePoolConfig, NodeTaint, ProjectConfig } from './types';
 import { ContextReader, ValueReader } from './value-reader';
 import { resolveWorkloads } from './workload-config';
@@ -15,7 +15,7 @@ import { resolveWorkloads } from './workload-config';
  * @param date the date of the run: it decides which Kubernetes versions EKS offers and the default one.
  */
 export function resolveProjectConfig(
-  context: ContextReader, env: NodeJS.ProcessEnv = process.env, contextKeys?: Iterable<string>, date: Date = systemClock(),
+  context: ContextReader, env: NodeJS.ProcessEnv = process.env, contextKeys?: Iterable<string>, date: Date = clockFromEnvironment(env)(),
 ): ProjectConfig {
   const issues: ConfigIssue[] = [];
   if (contextKeys) checkContextKeys(contextKeys, issues);

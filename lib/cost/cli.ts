@@ -1,6 +1,7 @@
 import { loadCdkJsonContext } from '../config/cdk-json';
+import { npmTookContext } from '../config/context-args';
 import { ConfigError } from '../config/errors';
-import { Clock, newestStandardSupportVersion, systemClock } from '../config/kubernetes-versions';
+import { Clock, clockFromEnvironment, newestStandardSupportVersion } from '../config/kubernetes-versions';
 import { resolveProjectConfig } from '../config/project-config';
 import { computeCost, renderCostReport } from './cost-report';
 import { computeKarpenterBound, renderKarpenterBound } from './karpenter-cost';
@@ -21,9 +22,19 @@ export interface CostCliOptions {
   readonly err?: (line: string) => void;
   /**
    * The date of the run: it decides each Kubernetes version's support phase.
-   * @default the system clock
+   * @default the system clock, or the day MIXED_ARCH_EKS_PRETEND_TODAY names (clockFromEnvironment)
    */
   readonly clock?: Clock;
+  /**
+   * The cdk.json to read the configuration from.
+   * @default the project's cdk.json
+   */
+  readonly cdkJson?: string;
+  /**
+   * The environment: npm's variables say whether npm took a `-c` meant for this command.
+   * @default process.env
+   */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 const USAGE = 'Usage: npm run cost -- [--region us-east-1] [-c key=value]...';
@@ -34,7 +45,12 @@ const USAGE = 'Usage: npm run cost -- [--region us-east-1] [-c key=value]...';
  * the report is printed but some items could not be priced.
  */
 export function runCostCli(argv: readonly string[], options: CostCliOptions = {}): number {
-  const { tables = PRICE_TABLES, out = console.log, err = console.error, clock = systemClock } = options;
+  const { tables = PRICE_TABLES, out = console.log, err = console.error, clock = clockFromEnvironment(), cdkJson, env = process.env } = options;
+  const took = npmTookContext('cost', env);
+  if (took) {
+    err(took);
+    return COST_EXIT.usage;
+  }
   const overrides: Record<string, unknown> = {};
   let region = US_EAST_1_PRICES.region;
   for (let i = 0; i < argv.length; i++) {
@@ -55,10 +71,10 @@ export function runCostCli(argv: readonly string[], options: CostCliOptions = {}
     err(`No price table for region "${region}" (prices differ by region and are not guessed). Tables: ${Object.keys(tables).join(', ')}. ${USAGE}`);
     return COST_EXIT.usage;
   }
-  const today = clock();
   try {
-    const context = { ...loadCdkJsonContext(), ...overrides };
-    const { cluster } = resolveProjectConfig((key) => context[key], process.env, Object.keys(context), today);
+    const today = clock();
+    const context = { ...loadCdkJsonContext(cdkJson), ...overrides };
+    const { cluster } = resolveProjectConfig((key) => context[key], env, Object.keys(context), today);
     const report = computeCost(cluster, prices, today);
     let alternative;
     const al2023Version = newestStandardSupportVersion(today);

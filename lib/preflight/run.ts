@@ -1,5 +1,6 @@
 import { ARCHITECTURES, Architecture, ARCHITECTURE_ALIASES } from '../config/architectures';
 import { readCdkJsonContext } from '../config/cdk-json';
+import { npmTookContext } from '../config/context-args';
 import { ContextReader } from '../config/value-reader';
 import { ConfigError } from '../config/errors';
 import { ImageReference, ImageReferenceError, formatImageReference, parseImageReference } from '../config/image-reference';
@@ -47,17 +48,25 @@ const CONCURRENCY = 4;
  * The check-image command: parses the arguments, reads the node architectures, inspects every image and
  * prints tables and verdicts. Returns the exit code; expected failures print one line and never throw.
  */
-export async function runCheckImage(argv: readonly string[], output: CommandOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/**
+ * @param cdkJson the cdk.json whose node groups give the architectures to require (default: the project's)
+ */
+export async function runCheckImage(argv: readonly string[], output: CommandOutput, env: NodeJS.ProcessEnv = process.env, cdkJson?: string): Promise<number> {
   const scrubber = new SecretScrubber();
   const out = (line: string) => output.out(scrubber.scrub(line));
   const err = (line: string) => output.err(scrubber.scrub(line));
   try {
+    const took = npmTookContext('check-image', env);
+    if (took) {
+      err(`ERROR ${took}`);
+      return EXIT.failed;
+    }
     const options = parseCheckImageArgs(argv);
     if (options.help) {
       out(USAGE);
       return EXIT.ok;
     }
-    const nodeArchs = nodeArchitectures(options, env);
+    const nodeArchs = nodeArchitectures(options, env, cdkJson);
     const checks = new Map<string, ImageCheck>();
     options.images.forEach((image) => addRequirements(checks, image, nodeArchs.map((n) => ({ arch: n.arch, neededBy: nodeLabel(n) }))));
     for (const folder of options.manifests) {
@@ -108,12 +117,14 @@ export async function runCheckImage(argv: readonly string[], output: CommandOutp
 }
 
 /** The architectures to require: --arch, else the node groups (and NodePools) of cdk.json with the -c overrides. */
-function nodeArchitectures(options: CheckImageOptions, env: NodeJS.ProcessEnv): NodeArchitecture[] {
+function nodeArchitectures(options: CheckImageOptions, env: NodeJS.ProcessEnv, cdkJson?: string): NodeArchitecture[] {
   if (options.arch) return options.arch.map((arch) => ({ arch, groups: [], pools: [] }));
   let fromFile;
   try {
-    fromFile = readCdkJsonContext();
+    fromFile = readCdkJsonContext(cdkJson);
   } catch (error) {
+    // A cdk.json that is not JSON: its one line names the file, line and column.
+    if (error instanceof ConfigError) throw error;
     throw new PreflightError(`cannot read the node groups from cdk.json (${(error as Error).message.split('\n')[0]})`, 'Fix cdk.json, or give the architectures with --arch');
   }
   const context: ContextReader = (key) => (key in options.context ? options.context[key] : fromFile(key));

@@ -3,22 +3,29 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../lib/config/cdk-json';
+import { copyProject } from '../support/project-copy';
+import { withoutTestDayNotice } from '../support/test-day';
 
 // Whole-process runs of the real `cdk` CLI, as users run it. This is also where aws-cdk-lib's built-in
 // CloudFormation validation runs in the suite (in-process tests skip it).
 const env = { ...process.env };
 delete env.CDK_VALIDATION;
 const outdirs: string[] = [];
-afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+// A copy of the project with the tests' cdk.json: the repository's cdk.json is the user's.
+const project = copyProject();
+afterAll(() => {
+  outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  project.remove();
+});
 
 function cdkSynth(...args: string[]) {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
   outdirs.push(outdir);
   const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules/aws-cdk/bin/cdk'), 'synth', '--quiet', '--output', outdir, ...args], {
-    cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 120_000,
+    cwd: project.dir, env, encoding: 'utf8', timeout: 120_000,
   });
   const templates = readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
-  return { ...result, outdir, templates };
+  return { ...result, stderr: withoutTestDayNotice(result.stderr), outdir, templates };
 }
 
 test('`cdk synth` writes the default template, passing cdk-nag and the CloudFormation validation', () => {

@@ -2,6 +2,7 @@ import { NodeGroupConfig } from '../../lib/config/types';
 import { computeCost, renderCostReport } from '../../lib/cost/cost-report';
 import { runCostCli } from '../../lib/cost/cli';
 import { PriceTable, US_EAST_1_PRICES, instanceHourly } from '../../lib/cost/prices';
+import { TEST_CDK_JSON } from '../support/cdk';
 
 // Round numbers, so every expected figure can be checked by hand.
 const TABLE: PriceTable = {
@@ -131,7 +132,7 @@ describe('npm run cost', () => {
   const run = (argv: string[], clockDay = '2026-11-28') => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = runCostCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), clock: () => day(clockDay) });
+    const code = runCostCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), clock: () => day(clockDay), cdkJson: TEST_CDK_JSON });
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
 
@@ -242,7 +243,7 @@ describe('npm run cost arguments and exit codes', () => {
   const run = (argv: string[], tables?: Record<string, PriceTable>) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = runCostCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), clock: () => TODAY, ...(tables ? { tables } : {}) });
+    const code = runCostCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), clock: () => TODAY, cdkJson: TEST_CDK_JSON, ...(tables ? { tables } : {}) });
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
   const USAGE = 'Usage: npm run cost -- [--region us-east-1] [-c key=value]...';
@@ -285,7 +286,7 @@ describe('npm run cost lists', () => {
   const run = (argv: string[], tables?: Record<string, PriceTable>) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = runCostCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), clock: () => TODAY, ...(tables ? { tables } : {}) });
+    const code = runCostCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), clock: () => TODAY, cdkJson: TEST_CDK_JSON, ...(tables ? { tables } : {}) });
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
 

@@ -2,6 +2,7 @@ import { KarpenterNodePoolConfig } from '../../lib/config/karpenter-config';
 import { runCostCli } from '../../lib/cost/cli';
 import { computeKarpenterBound, renderKarpenterBound } from '../../lib/cost/karpenter-cost';
 import { PriceTable } from '../../lib/cost/prices';
+import { TEST_CDK_JSON, TEST_DAY } from '../support/cdk';
 
 // Round numbers, so every figure can be checked by hand. Per vCPU (large = 2 vCPUs): m7g 0.4, r7g 0.6, m7i 0.5,
 // r7i 0.75, c5 (generation 5, never allowed by categories) 1.0.
@@ -48,7 +49,7 @@ test('the report states the assumption, each pool, the families priced, and the 
 
 test('npm run cost -- -c autoscaler=karpenter prints the bound after today\'s figures; an unpriced pool exits 3 (partial)', () => {
   const out: string[] = [];
-  const options = (lines: string[]) => ({ tables: { 'us-east-1': TABLE }, out: (l: string) => lines.push(l), err: () => undefined, clock: () => new Date('2026-11-28T12:00:00Z') });
+  const options = (lines: string[]) => ({ tables: { 'us-east-1': TABLE }, out: (l: string) => lines.push(l), err: () => undefined, clock: () => TEST_DAY, cdkJson: TEST_CDK_JSON });
   expect(runCostCli(['-c', 'autoscaler=karpenter'], options(out))).toBe(3);
   const text = out.join('\n');
   expect(text.indexOf('Total at desired size')).toBeLessThan(text.indexOf('Karpenter NodePools'));
@@ -114,6 +115,6 @@ test('lists join with commas, and the report lines with line breaks', () => {
   expect(lines).toContainEqual(expect.stringMatching(/^ {2}NodePool both \(arm64, amd64\) {2}up to 10 vCPU @ \$0\.5000\/vCPU-h \(m7i\)/));
   expect(lines).toContain('    not priced (missing from the price table, so not in the bound): x, z');
   const out: string[] = [];
-  runCostCli(['-c', 'autoscaler=karpenter'], { tables: { 'us-east-1': TABLE }, out: (l) => out.push(l), err: () => undefined, clock: () => new Date('2026-11-28T12:00:00Z') });
+  runCostCli(['-c', 'autoscaler=karpenter'], { tables: { 'us-east-1': TABLE }, out: (l) => out.push(l), err: () => undefined, clock: () => TEST_DAY, cdkJson: TEST_CDK_JSON });
   expect(out.join('\n')).toMatch(/an upper bound\.\nAssumption: every vCPU/);
 });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { satisfies } from 'semver';
 import { parseDocument } from 'yaml';
 import { readCdkJsonContext } from '../../lib/config/cdk-json';
+import { TEST_CDK_JSON } from '../support/cdk';
 import { resolveProjectConfig } from '../../lib/config/project-config';
 import { TEST_DAY } from '../support/test-day';
 
@@ -305,7 +306,7 @@ describe('.gitlab-ci.yml structure', () => {
   it('keeps the deploy job\'s kubectl within one minor version of the configured Kubernetes version', () => {
     const kubectl = /^alpine\/k8s:1\.(\d+)\.\d+$/.exec(imageName(job('deploy-manifests').image));
     expect(kubectl).not.toBeNull();
-    const configured = resolveProjectConfig(readCdkJsonContext(), {}, undefined, TEST_DAY).cluster.kubernetesVersion;
+    const configured = resolveProjectConfig(readCdkJsonContext(TEST_CDK_JSON), {}, undefined, TEST_DAY).cluster.kubernetesVersion;
     const skew = Math.abs(Number(kubectl?.[1]) - Number(configured.split('.')[1]));
     expect({ kubectl: imageName(job('deploy-manifests').image), configured, withinOneMinor: skew <= 1 })
       .toEqual({ kubectl: imageName(job('deploy-manifests').image), configured, withinOneMinor: true });

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../lib/config/cdk-json';
+import { copyProject } from '../support/project-copy';
+import { withoutTestDayNotice } from '../support/test-day';
 
 // `cdk8s synth` as users run it (into a folder of the test's own, not the checkout's dist/); then every file it
 // wrote against the Kubernetes schema.
@@ -11,16 +13,24 @@ const validator = join(PROJECT_ROOT, 'scripts/validate-manifests.ts');
 const env: NodeJS.ProcessEnv = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
 delete env.PRINT_PLATFORM_INFO_IMAGE;
 const tmp = mkdtempSync(join(tmpdir(), 'manifests-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// A copy of the project with the tests' cdk.json: the repository's cdk.json is the user's.
+const project = copyProject();
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+  project.remove();
+});
 
-const run = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 60_000 });
+const run = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {
+  const result = spawnSync(process.execPath, args, { cwd: project.dir, env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 60_000 });
+  return { ...result, stderr: withoutTestDayNotice(result.stderr) };
+};
 
 const dist = join(tmp, 'dist');
 const synth = run([cdk8s, 'synth', '--output', dist]);
 
-test('`cdk8s synth` writes one file per workload (to dist/ unless --output says otherwise)', () => {
-  expect(readFileSync(join(PROJECT_ROOT, 'cdk8s.yaml'), 'utf8')).toMatch(/^output: dist$/m);
+test('`cdk8s synth --output <folder>` writes one file per workload there', () => {
+  // Without --output, cdk8s-cli empties a staging folder, not dist/ (test/k8s/cdk8s-cli.test.ts).
+  expect(readFileSync(join(PROJECT_ROOT, 'cdk8s.yaml'), 'utf8')).toMatch(/^output: \.cdk8s\.out$/m);
   expect(synth.stderr).toBe('');
   expect(synth.status).toBe(0);
   expect(readdirSync(dist).sort()).toEqual([

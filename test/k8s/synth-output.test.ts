@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCdkJsonContext } from '../../lib/config/cdk-json';
+import { testContext } from '../support/cdk';
 import { ProjectCopy, copyProject } from '../support/project-copy';
+import { withoutTestDayNotice } from '../support/test-day';
 
 // `npm run synth` in a copy of the project whose cdk.json has an x86 node group only: `cdk synth` accepts it,
 // the cdk8s app refuses it (busybox is arm64-only). The dist/ of the previous run must survive that.
-const x86Only = (loadCdkJsonContext().nodeGroups as { arch: string }[]).filter((g) => g.arch === 'amd64');
+const x86Only = (testContext().nodeGroups as { arch: string }[]).filter((g) => g.arch === 'amd64');
 let project: ProjectCopy;
 const env: NodeJS.ProcessEnv = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
 delete env.PRINT_PLATFORM_INFO_IMAGE;
@@ -47,10 +48,10 @@ test('a successful synth replaces dist/ as a whole: files of the previous run th
   // The fix the refusal names: leave busybox out. Its file of the previous run must not linger.
   const dist = join(project.dir, 'dist');
   mkdirSync(dist, { recursive: true });
-  writeFileSync(join(project.dir, 'cdk.json'), JSON.stringify({ context: { ...loadCdkJsonContext(), nodeGroups: x86Only, workloads: ['print-platform-info'] } }));
+  writeFileSync(join(project.dir, 'cdk.json'), JSON.stringify({ context: { ...testContext(), nodeGroups: x86Only, workloads: ['print-platform-info'] } }));
   writeFileSync(join(dist, 'busybox.k8s.yaml'), 'kind: Pod # from the previous run\n');
   const result = spawnSync(process.execPath, ['--require', 'esbuild-register', 'k8s/main.ts'], { cwd: project.dir, env, encoding: 'utf8', timeout: 60_000 });
-  expect(result.stderr).toBe('');
+  expect(withoutTestDayNotice(result.stderr)).toBe('');
   expect(result.status).toBe(0);
   expect(result.stdout).toBe('dist/: print-platform-info-amd64.k8s.yaml, print-platform-info-any.k8s.yaml\n');
   expect(readdirSync(dist).sort()).toEqual(['print-platform-info-amd64.k8s.yaml', 'print-platform-info-any.k8s.yaml']);

@@ -1,6 +1,7 @@
 import { DEFAULT_TIMEOUT_SECONDS, parseCheckImageArgs } from '../../lib/preflight/args';
 import { UsageError } from '../../lib/preflight/errors';
 import { runCheckImage } from '../../lib/preflight/run';
+import { TEST_CDK_JSON } from '../support/cdk';
 import { captureOutput } from './helpers';
 
 describe('check-image arguments', () => {
@@ -67,7 +68,7 @@ describe('check-image arguments', () => {
 
   test('a bad configuration is exit 2 with the configuration message; --arch skips the configuration', async () => {
     const out = captureOutput();
-    expect(await runCheckImage(['busybox:1'], out, { PRINT_PLATFORM_INFO_IMAGE: 'Not A Ref' })).toBe(2);
+    expect(await runCheckImage(['busybox:1'], out, { PRINT_PLATFORM_INFO_IMAGE: 'Not A Ref' }, TEST_CDK_JSON)).toBe(2);
     expect(out.stderr()).toMatch(/^ERROR Invalid configuration:\n {2}- PRINT_PLATFORM_INFO_IMAGE = "Not A Ref": malformed image reference/);
   });
 

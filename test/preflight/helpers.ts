@@ -3,8 +3,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../lib/config/cdk-json';
 import { runCheckImage } from '../../lib/preflight/run';
+import { TEST_CDK_JSON } from '../support/cdk';
+import { copyProject } from '../support/project-copy';
+import { TEST_DAY_ENV, withoutTestDayNotice } from '../support/test-day';
 
 
 export interface CliResult {
@@ -27,6 +29,7 @@ export function tempDir(prefix = 'preflight-test-'): string {
 /** Removes every folder tempDir made in this test file. */
 export function removeTempDirs(): void {
   created.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  projectDir = undefined;
 }
 
 let emptyConfigDir: string | undefined;
@@ -37,6 +40,17 @@ export function emptyDockerConfig(): string {
   return emptyConfigDir;
 }
 
+let projectDir: string | undefined;
+
+/** A copy of the project with the tests' cdk.json, where the command runs (removed by removeTempDirs). */
+function project(): string {
+  if (!projectDir) {
+    projectDir = copyProject().dir;
+    created.push(projectDir);
+  }
+  return projectDir;
+}
+
 const baseEnv = (): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH,
   HOME: process.env.HOME,
@@ -44,13 +58,16 @@ const baseEnv = (): NodeJS.ProcessEnv => ({
   NO_COLOR: '1',
 });
 
-/** Runs `node --require esbuild-register bin/check-image.ts <args>` from the repository root, as npm run check-image does. */
+/**
+ * Runs `node --require esbuild-register bin/check-image.ts <args>` as npm run check-image does, in a copy of the
+ * project with the tests' cdk.json, on the test day (its notice taken out of stderr; test/test-day.test.ts asserts it).
+ */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, killAfterMs = 30_000): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--require', 'esbuild-register', 'bin/check-image.ts', ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...baseEnv(), ...env },
+      cwd: project(),
+      env: { ...baseEnv(), ...TEST_DAY_ENV, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -62,7 +79,7 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, kil
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
+      resolve({ code, stdout, stderr: withoutTestDayNotice(stderr), ms: Date.now() - started });
     });
   });
 }
@@ -74,7 +91,7 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, kil
 export async function runInProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const started = Date.now();
   const output = captureOutput();
-  const code = await runCheckImage(args, output, { ...baseEnv(), ...env });
+  const code = await runCheckImage(args, output, { ...baseEnv(), ...env }, TEST_CDK_JSON);
   const text = (s: string) => (s === '' ? '' : `${s}\n`);
   return { code, stdout: text(output.stdout()), stderr: text(output.stderr()), ms: Date.now() - started };
 }

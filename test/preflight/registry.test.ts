@@ -14,6 +14,7 @@ import { RegistryClient } from '../../lib/preflight/registry-client';
 import { runCheckImage } from '../../lib/preflight/run';
 import { Descriptor, ImagePusher, TestRegistry, startRegistry, startSilentServer } from '../support/registry';
 import { captureOutput, emptyDockerConfig, removeTempDirs, runCli, runInProcess, tempDir } from './helpers';
+import { TEST_CDK_JSON } from '../support/cdk';
 import { TEST_DAY } from '../support/test-day';
 
 let registry: TestRegistry;
@@ -41,9 +42,9 @@ function client(timeoutMs = 5000): RegistryClient {
   return new RegistryClient({ timeoutMs, plainHttp: true, credentials: () => undefined, scrubber: new SecretScrubber() });
 }
 
-/** The node groups cdk.json configures, so the test follows the configuration instead of hard-coding it. */
+/** The node groups the tests' cdk.json configures, so the test follows the configuration instead of hard-coding it. */
 function groupsRunning(arch: string): string[] {
-  return resolveProjectConfig(readCdkJsonContext(), {}, undefined, TEST_DAY).cluster.nodeGroups.filter((g) => g.arch === arch).map((g) => g.name);
+  return resolveProjectConfig(readCdkJsonContext(TEST_CDK_JSON), {}, undefined, TEST_DAY).cluster.nodeGroups.filter((g) => g.arch === arch).map((g) => g.name);
 }
 
 describe('check-image CLI against a real registry', () => {

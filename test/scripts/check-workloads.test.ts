@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { buildK8sApp } from '../../k8s/app';
 import { readCdkJsonContext } from '../../lib/config/cdk-json';
+import { TEST_CDK_JSON } from '../support/cdk';
 import { resolveProjectConfig } from '../../lib/config/project-config';
 import { TEST_DAY } from '../support/test-day';
 
@@ -170,7 +171,7 @@ describe('check-workloads.sh', () => {
 
   test('finds the Jobs of the real cdk8s output, one per cluster architecture plus the unpinned one', () => {
     const outdir = path.join(work, 'real-dist');
-    buildK8sApp(resolveProjectConfig(readCdkJsonContext(), {}, undefined, TEST_DAY), outdir).synth();
+    buildK8sApp(resolveProjectConfig(readCdkJsonContext(TEST_CDK_JSON), {}, undefined, TEST_DAY), outdir).synth();
     // The Jobs' names follow their spec (sha256 of it, cut to 10 digits).
     const names: Record<string, string> = { 'print-platform-info-amd64': 'ad14abd6c7', 'print-platform-info-arm64': '5d37f20191', 'print-platform-info-any': '00b3ceff11' };
     const logs = Object.fromEntries(Object.entries(HEALTHY).map(([job, log]) => [`${job}-${names[job]}`, log]));

@@ -43,7 +43,7 @@ test('`npm run validate-manifests` without a folder checks dist/', () => {
 test('`npm run clean` removes what synth, tests and tools write, and nothing else', () => {
   const copy = copyProject({}, false);
   try {
-    for (const dir of ['cdk.out', 'dist', '.dist.new-abc123', '.gitlab-ci-local', 'build', 'coverage', '.stryker-tmp', 'node_modules/.cache/jest']) {
+    for (const dir of ['cdk.out', 'dist', '.dist.new-abc123', '.cdk8s.out', '.gitlab-ci-local', 'build', 'coverage', '.stryker-tmp', 'node_modules/.cache/jest']) {
       mkdirSync(join(copy.dir, dir), { recursive: true });
       writeFileSync(join(copy.dir, dir, 'f'), 'x');
     }

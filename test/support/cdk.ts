@@ -2,14 +2,26 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { Annotations, Template } from 'aws-cdk-lib/assertions';
 import { BuildAppOptions, BuildAppResult, buildApp } from '../../bin/app';
+import { join } from 'node:path';
 import { loadCdkJsonContext } from '../../lib/config/cdk-json';
 import { TEST_DAY } from './test-day';
 
 export { TEST_DAY };
 
-/** The context `cdk synth` would see: cdk.json, with `-c`-style overrides on top. */
+/**
+ * The tests' own cdk.json (a copy of the committed one as released): tests of behaviour use it, never the
+ * repository's cdk.json, which is the user's to change (test/cdk-json.test.ts checks that one).
+ */
+export const TEST_CDK_JSON = join(__dirname, '..', 'fixtures', 'cdk.json');
+
+/** The context of the tests' cdk.json. */
+export function testContext(): Record<string, unknown> {
+  return loadCdkJsonContext(TEST_CDK_JSON);
+}
+
+/** The context `cdk synth` would see with the tests' cdk.json, with `-c`-style overrides on top. */
 export function contextWith(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...loadCdkJsonContext(), ...overrides };
+  return { ...testContext(), ...overrides };
 }
 
 

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_DAY_ENV } from './test-day';
 
 /**
  * One temporary folder for the whole run, set as TMPDIR before jest starts its workers: every `new App()`
@@ -13,4 +14,6 @@ export default function globalSetup(): void {
   process.env.MIXED_ARCH_EKS_TEST_TMPDIR_PARENT = process.env.TMPDIR ?? '';
   process.env.MIXED_ARCH_EKS_TEST_TMPDIR = dir;
   process.env.TMPDIR = dir;
+  // Every process a test starts (cdk synth, cdk8s synth, npm run ...) runs on the test day.
+  Object.assign(process.env, TEST_DAY_ENV);
 }

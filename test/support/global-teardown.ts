@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { TEST_DAY_ENV } from './test-day';
 
 /** Removes the run's temporary folder (global-setup.ts) and restores TMPDIR. */
 export default function globalTeardown(): void {
@@ -9,4 +10,5 @@ export default function globalTeardown(): void {
   else delete process.env.TMPDIR;
   delete process.env.MIXED_ARCH_EKS_TEST_TMPDIR;
   delete process.env.MIXED_ARCH_EKS_TEST_TMPDIR_PARENT;
+  for (const name of Object.keys(TEST_DAY_ENV)) delete process.env[name];
 }

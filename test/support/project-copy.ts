@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../lib/config/cdk-json';
+import { TEST_CDK_JSON } from './cdk';
 
 export interface ProjectCopy {
   readonly dir: string;
@@ -13,7 +14,7 @@ export interface ProjectCopy {
 }
 
 /**
- * Copies the project; `context` replaces keys of cdk.json's context.
+ * Copies the project with the tests' cdk.json (TEST_CDK_JSON); `context` replaces keys of its context.
  * @param linkNodeModules link ours (to run the apps); leave it out for a script that deletes below node_modules.
  */
 export function copyProject(context: Record<string, unknown> = {}, linkNodeModules = true): ProjectCopy {
@@ -22,7 +23,7 @@ export function copyProject(context: Record<string, unknown> = {}, linkNodeModul
     cpSync(join(PROJECT_ROOT, entry), join(dir, entry), { recursive: true });
   }
   if (linkNodeModules) symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  const cdkJson = JSON.parse(readFileSync(TEST_CDK_JSON, 'utf8')) as { context: Record<string, unknown> };
   cdkJson.context = { ...cdkJson.context, ...context };
   writeFileSync(join(dir, 'cdk.json'), JSON.stringify(cdkJson, null, 2));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
