@@ -32,6 +32,13 @@ export const VPC_CNI_SERVICE_ACCOUNT = { namespace: 'kube-system', name: 'aws-no
  * credentials from the agent): `nodesNeedAddons()` makes the node groups wait for them. CoreDNS is a
  * Deployment: created before any node exists, it stays degraded and CloudFormation fails, so it waits for
  * the nodes (`nodesNeedAddons()` adds that dependency too).
+ *
+ * **With EKS Auto Mode** (`autoscaler=auto-mode`) the same four stay, for the managed node groups: Auto Mode nodes
+ * bring pod networking, kube-proxy's job, the Pod Identity agent, cluster DNS, the EBS CSI driver and load
+ * balancing themselves (EKS user guide, "Automate cluster infrastructure with EKS Auto Mode"), and the add-ons'
+ * DaemonSets stay off them (vpc-cni's node affinity excludes `eks.amazonaws.com/compute-type: auto` since v1.19;
+ * EKS lists the minimum add-on versions for Auto Mode in "Enable EKS Auto Mode on an existing cluster"). So no
+ * add-on is added or removed with Auto Mode: nothing runs twice on a node, and the node groups lose nothing.
  */
 export class ManagedAddons extends Construct {
   readonly vpcCni: eks.CfnAddon;

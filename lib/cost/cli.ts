@@ -94,6 +94,13 @@ export function runCostCli(argv: readonly string[], options: CostCliOptions = {}
       // Printed either way; the exit code says that part of a pool could not be priced.
       complete &&= bound.complete;
     }
+    if (cluster.autoMode) {
+      const bound = computeKarpenterBound(cluster.autoMode.nodePools, prices);
+      out(renderKarpenterBound(bound, report.totalMonthly, 'auto-mode').join('\n'));
+      // The management fee is never priced (AUTO_MODE_FEE_NOT_INCLUDED): the report is partial.
+      err('Could not price: the EKS Auto Mode management fee per instance type (not confirmed from the AWS price list; see the report).');
+      complete = false;
+    }
     return complete ? COST_EXIT.ok : COST_EXIT.partial;
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -59,14 +59,33 @@ export function computeKarpenterBound(pools: readonly KarpenterNodePoolConfig[],
   };
 }
 
-/** The report lines, with the assumption the bound rests on. */
-export function renderKarpenterBound(bound: KarpenterBound, currentTotalMonthly: number): string[] {
+/**
+ * The EKS Auto Mode management fee, as the report states it: not priced. EKS bills it per hour for each instance
+ * Auto Mode launches, at a rate that depends on the instance type (Amazon EKS pricing page; EKS best practices
+ * guide, "EKS Auto Mode": standard EC2 rates plus a management fee on Auto Mode nodes only). No per-type figures
+ * could be confirmed from the AWS price list for this project (searched 2026-12-04), so none is guessed.
+ */
+export const AUTO_MODE_FEE_NOT_INCLUDED = [
+  'Not included: the EKS Auto Mode management fee, billed per hour for each instance Auto Mode launches at a rate per instance type',
+  '(https://aws.amazon.com/eks/pricing/). Its figures could not be confirmed from the AWS price list, so they are not guessed here.',
+  'The built-in system pool has no limit set here: it launches nodes only for pods that tolerate CriticalAddonsOnly and fit no other node.',
+] as const;
+
+/**
+ * The report lines, with the assumption the bound rests on. The same pools run under Karpenter or Auto Mode, on
+ * the same EC2 prices; Auto Mode adds its management fee, which is named and left out (see above).
+ */
+export function renderKarpenterBound(bound: KarpenterBound, currentTotalMonthly: number, autoscaler: 'karpenter' | 'auto-mode' = 'karpenter'): string[] {
   const usd = (v: number) => `$${v.toFixed(2)}`;
   const lines = [
     '',
-    'Karpenter NodePools (autoscaler=karpenter): what they may add at their CPU limits, an upper bound.',
+    autoscaler === 'karpenter'
+      ? 'Karpenter NodePools (autoscaler=karpenter): what they may add at their CPU limits, an upper bound.'
+      : 'EKS Auto Mode NodePools (autoscaler=auto-mode): the EC2 they may add at their CPU limits, an upper bound.',
     'Assumption: every vCPU of the limit runs, on demand, at the dearest price per vCPU among the priced families the pool allows;',
-    'generations newer than the table\'s are not priced. Spot capacity and smaller bills are the usual case; the controller runs on the node groups above.',
+    autoscaler === 'karpenter'
+      ? 'generations newer than the table\'s are not priced. Spot capacity and smaller bills are the usual case; the controller runs on the node groups above.'
+      : 'generations newer than the table\'s are not priced. Spot capacity and smaller bills are the usual case; AWS runs the autoscaler.',
   ];
   for (const p of bound.pools) {
     const price = p.dearestFamily ? `@ $${p.perVcpuHourly.toFixed(4)}/vCPU-h (${p.dearestFamily})` : 'no priced family';
@@ -78,6 +97,7 @@ export function renderKarpenterBound(bound: KarpenterBound, currentTotalMonthly:
     `  NodePools at their limits`.padEnd(64) + usd(bound.totalMonthly).padStart(10),
     `  Total with the NodePools at their limits`.padEnd(64) + usd(currentTotalMonthly + bound.totalMonthly).padStart(10),
   );
+  if (autoscaler === 'auto-mode') lines.push(...AUTO_MODE_FEE_NOT_INCLUDED);
   return lines;
 }
 

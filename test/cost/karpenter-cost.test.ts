@@ -118,3 +118,36 @@ test('lists join with commas, and the report lines with line breaks', () => {
   runCostCli(['-c', 'autoscaler=karpenter'], { tables: { 'us-east-1': TABLE }, out: (l) => out.push(l), err: () => undefined, clock: () => TEST_DAY, cdkJson: TEST_CDK_JSON });
   expect(out.join('\n')).toMatch(/an upper bound\.\nAssumption: every vCPU/);
 });
+
+describe('npm run cost -- -c autoscaler=auto-mode', () => {
+  const run = (argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = runCostCli(argv, { tables: { 'us-east-1': TABLE }, out: (l) => out.push(l), err: (l) => err.push(l), clock: () => new Date('2026-11-28T12:00:00Z') });
+    return { code, out: out.join('\n'), err };
+  };
+
+  test('bounds the EC2 of the same pools as Karpenter would, and says the Auto Mode fee is not included: exit 3 (partial)', () => {
+    const pools = JSON.stringify([{ name: 'arm', arch: ['arm64'], capacityTypes: ['spot'], cpuLimit: 10, instanceCategories: ['m'] }]);
+    const autoMode = run(['-c', 'autoscaler=auto-mode', '-c', `karpenterNodePools=${pools}`]);
+    const karpenter = run(['-c', 'autoscaler=karpenter', '-c', `karpenterNodePools=${pools}`]);
+    // The pool is fully priced: only the fee makes the Auto Mode report partial.
+    expect(karpenter.code).toBe(0);
+    expect(autoMode.code).toBe(3);
+    expect(autoMode.err).toEqual(['Could not price: the EKS Auto Mode management fee per instance type (not confirmed from the AWS price list; see the report).']);
+    const boundLines = (text: string) => text.split('\n').filter((l) => /^ {2}(NodePool|NodePools|Total with)/.test(l) || l.startsWith('    priced'));
+    expect(boundLines(autoMode.out)).toEqual(boundLines(karpenter.out));
+    expect(autoMode.out).not.toMatch(/Karpenter/);
+    expect(autoMode.out.split('\n').slice(-7)).toEqual([
+      '  NodePool arm (arm64)  up to 10 vCPU @ $0.4000/vCPU-h (m7g)       $400.00',
+      '    priced families: m7g',
+      '  NodePools at their limits                                        $400.00',
+      '  Total with the NodePools at their limits                         $645.00',
+      'Not included: the EKS Auto Mode management fee, billed per hour for each instance Auto Mode launches at a rate per instance type',
+      '(https://aws.amazon.com/eks/pricing/). Its figures could not be confirmed from the AWS price list, so they are not guessed here.',
+      'The built-in system pool has no limit set here: it launches nodes only for pods that tolerate CriticalAddonsOnly and fit no other node.',
+    ]);
+    expect(autoMode.out).toContain('EKS Auto Mode NodePools (autoscaler=auto-mode): the EC2 they may add at their CPU limits, an upper bound.');
+    expect(autoMode.out).toContain('generations newer than the table\'s are not priced. Spot capacity and smaller bills are the usual case; AWS runs the autoscaler.');
+  });
+});
