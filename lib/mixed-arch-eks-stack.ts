@@ -14,7 +14,7 @@ import {
   isoDay,
   supportPhase,
 } from './config/kubernetes-versions';
-import { KarpenterConfig } from './config/karpenter-config';
+import { KARPENTER_AMI_MAX_AGE_DAYS, KarpenterConfig, karpenterAmiPublished } from './config/karpenter-config';
 import { clusterArchitectures } from './config/project-config';
 import { ClusterConfig, GitLabConfig } from './config/types';
 import { priceTableFor } from './cost/prices';
@@ -186,7 +186,10 @@ export class MixedArchEksStack extends Stack {
     // On a cluster deployed before the CNI moved to Pod Identity, the node role loses AmazonEKS_CNI_Policy only
     // after the vpc-cni add-on holds its Pod Identity association (see docs/upgrades.md, "Upgrading a cluster deployed before the managed add-ons").
     this.nodeGroups.role.node.addDependency(this.addons.vpcCni);
-    if (config.karpenter) this.karpenter = this.addKarpenter(config.karpenter, vpc, !config.vpcId, config);
+    if (config.karpenter) {
+      this.karpenter = this.addKarpenter(config.karpenter, vpc, !config.vpcId, config);
+      this.warnAboutStaleAmi(config.karpenter, props.date ?? new Date());
+    }
     if (config.autoMode) this.autoModeNodePools = new AutoModeNodePools(this, 'AutoMode', { cluster: this.cluster, config: config.autoMode });
     this.imageRepository = new ImageRepository(this, 'PrintPlatformInfoImages', { repositoryName: config.ecrRepositoryName });
     this.archGuardRepository = new ImageRepository(this, 'ArchGuardImages', { repositoryName: config.archGuard.repositoryName });
@@ -245,6 +248,21 @@ export class MixedArchEksStack extends Stack {
       podIdentityAgent: this.addons.podIdentityAgent,
       nodes: [...this.nodeGroups.nodegroups.values()],
     });
+  }
+
+  /**
+   * A warning, never an error, when the pinned AMI release of Karpenter's nodes is old: the synth still succeeds
+   * (a deploy may be urgent), and the date decides only whether the line is printed.
+   */
+  private warnAboutStaleAmi(karpenter: KarpenterConfig, date: Date): void {
+    const published = karpenterAmiPublished(karpenter.amiFamily, karpenter.amiVersion);
+    if (published === undefined) return;
+    const age = Math.round((Date.parse(isoDay(date)) - Date.parse(published)) / 86_400_000);
+    if (age <= KARPENTER_AMI_MAX_AGE_DAYS) return;
+    Annotations.of(this).addWarningV2('mixed-arch-eks:karpenter-ami-age',
+      `Karpenter's nodes run ${karpenter.amiFamily}@${karpenter.amiVersion}, published ${published} (${age} days before ${isoDay(date)}, more than ${KARPENTER_AMI_MAX_AGE_DAYS}): ` +
+      'they miss every later security patch, and node expiry replaces them onto the same image. ' +
+      'Set karpenterAmiVersion to the newest release and deploy; Karpenter replaces its nodes one at a time (docs/upgrades.md, "Monthly node patching").');
   }
 
   private acknowledgeKubectlProvider(): void {

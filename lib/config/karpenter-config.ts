@@ -20,15 +20,44 @@ export const KARPENTER_VERSION = '1.14.1';
 export const KARPENTER_KUBERNETES_RANGE = { min: '1.26', max: '1.36' } as const;
 
 /**
- * The pinned EKS-optimized AMI release for Karpenter's nodes, per node OS (`alias: <family>@<version>`).
- * AL2023 v20260714 (awslabs/amazon-eks-ami CHANGELOG: AL2023 AMIs for Kubernetes 1.30-1.36); Bottlerocket
- * v1.61.0 (2026-05-18, bottlerocket-os/bottlerocket CHANGELOG: adds the aws-k8s-1.36 variants). Override with
- * `karpenterAmiVersion`; Karpenter then replaces its nodes (drift), within the pools' disruption budgets.
+ * The pinned EKS-optimized AMI release for Karpenter's nodes, per node OS (`alias: <family>@<version>`), and the
+ * UTC day it was published (the synth warns when it is more than KARPENTER_AMI_MAX_AGE_DAYS old).
+ * - AL2023 v20260903: github.com/awslabs/amazon-eks-ami/releases/tag/v20260903 (AL2023 AMIs for Kubernetes
+ *   1.31-1.36), the newest release whose own page was found on 2026-12-04; v20260923 is named only second-hand.
+ * - Bottlerocket v1.66.0: github.com/bottlerocket-os/bottlerocket/releases/tag/v1.66.0 (adds the aws-k8s-1.37
+ *   variants), published 2026-09-22 (the date of its files on the project's SourceForge mirror). 1.68.0 and 1.68.1
+ *   exist (bottlerocket.dev package pages, aws/eks-anywhere v0.26.5) but their dates were not found.
+ * Override with `karpenterAmiVersion`; Karpenter then replaces its nodes (drift), within the pools' disruption
+ * budgets. Nothing moves these on its own: a release of this project changes them, or the user does (docs/upgrades.md).
  */
-export const KARPENTER_AMI_VERSIONS: Readonly<Record<KarpenterAmiFamily, string>> = {
-  al2023: 'v20260714',
-  bottlerocket: 'v1.61.0',
+export const KARPENTER_AMI_RELEASES: Readonly<Record<KarpenterAmiFamily, { readonly version: string; readonly published: string }>> = {
+  al2023: { version: 'v20260903', published: '2026-09-03' },
+  bottlerocket: { version: 'v1.66.0', published: '2026-09-22' },
 };
+export const KARPENTER_AMI_VERSIONS: Readonly<Record<KarpenterAmiFamily, string>> = {
+  al2023: KARPENTER_AMI_RELEASES.al2023.version,
+  bottlerocket: KARPENTER_AMI_RELEASES.bottlerocket.version,
+};
+
+/** A pinned AMI release older than this many days gets a synth warning: EKS publishes patched AMIs every week or two. */
+export const KARPENTER_AMI_MAX_AGE_DAYS = 90;
+
+/**
+ * Publication days of Bottlerocket releases this project has pinned (a Bottlerocket version carries no date):
+ * v1.61.0 2026-05-18 and v1.66.0 2026-09-22, from the files of each release on the SourceForge mirror of
+ * bottlerocket-os/bottlerocket.
+ */
+const BOTTLEROCKET_PUBLISHED: Readonly<Record<string, string>> = { 'v1.61.0': '2026-05-18', 'v1.66.0': '2026-09-22' };
+
+/**
+ * The UTC day an AMI release was published: an amazon-eks-ami tag is its date (v20260903), a Bottlerocket
+ * release is looked up. Undefined when unknown (a Bottlerocket release this project never pinned).
+ */
+export function karpenterAmiPublished(family: KarpenterAmiFamily, version: string): string | undefined {
+  if (family === 'bottlerocket') return BOTTLEROCKET_PUBLISHED[version];
+  const match = /^v(\d{4})(\d{2})(\d{2})$/.exec(version);
+  return match ? `${match[1]}-${match[2]}-${match[3]}` : undefined;
+}
 
 
 /**
@@ -51,8 +80,8 @@ const POOL_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const INSTANCE_CATEGORY = /^[a-z]{1,4}$/;
 const INSTANCE_FAMILIES: ReadonlySet<string> = new Set(Object.values(InstanceClass));
 const AMI_VERSION_FORMAT: Readonly<Record<KarpenterAmiFamily, { pattern: RegExp; example: string }>> = {
-  al2023: { pattern: /^v\d{8}$/, example: 'v20260714 (an amazon-eks-ami release tag)' },
-  bottlerocket: { pattern: /^v\d+\.\d+\.\d+$/, example: 'v1.61.0 (a Bottlerocket release)' },
+  al2023: { pattern: /^v\d{8}$/, example: `${KARPENTER_AMI_RELEASES.al2023.version} (an amazon-eks-ami release tag)` },
+  bottlerocket: { pattern: /^v\d+\.\d+\.\d+$/, example: `${KARPENTER_AMI_RELEASES.bottlerocket.version} (a Bottlerocket release)` },
 };
 const EXAMPLE = '[{"name":"graviton","arch":["arm64"],"capacityTypes":["spot","on-demand"],"cpuLimit":64}]';
 

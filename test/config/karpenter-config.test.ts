@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigIssue } from '../../lib/config/errors';
-import { resolveAutoscaling } from '../../lib/config/karpenter-config';
+import { KARPENTER_AMI_RELEASES, karpenterAmiPublished, resolveAutoscaling } from '../../lib/config/karpenter-config';
 import { ValueReader } from '../../lib/config/value-reader';
 import { buildApp } from '../../bin/app';
 import { TEST_DAY, contextWith } from '../support/cdk';
@@ -21,7 +21,7 @@ describe('autoscaler', () => {
     expect(cluster.karpenter).toEqual({
       version: '1.14.1',
       amiFamily: 'al2023',
-      amiVersion: 'v20260714',
+      amiVersion: 'v20260903',
       nodePools: [
         { name: 'graviton', arch: ['arm64'], capacityTypes: ['spot', 'on-demand'], cpuLimit: 64, instanceCategories: ['c', 'm', 'r'], instanceFamilies: [], weight: 100, labels: {}, taints: [] },
         { name: 'x86', arch: ['amd64'], capacityTypes: ['spot', 'on-demand'], cpuLimit: 64, instanceCategories: ['c', 'm', 'r'], instanceFamilies: [], weight: 10, labels: {}, taints: [] },
@@ -30,8 +30,8 @@ describe('autoscaler', () => {
   });
 
   test('Bottlerocket clusters get Bottlerocket Karpenter nodes, every other family AL2023 (never AL2)', () => {
-    expect(resolve({ autoscaler: 'karpenter', amiFamily: 'BOTTLEROCKET' }).cluster.karpenter).toMatchObject({ amiFamily: 'bottlerocket', amiVersion: 'v1.61.0' });
-    expect(resolve({ autoscaler: 'karpenter', amiFamily: 'AL2023' }).cluster.karpenter).toMatchObject({ amiFamily: 'al2023', amiVersion: 'v20260714' });
+    expect(resolve({ autoscaler: 'karpenter', amiFamily: 'BOTTLEROCKET' }).cluster.karpenter).toMatchObject({ amiFamily: 'bottlerocket', amiVersion: 'v1.66.0' });
+    expect(resolve({ autoscaler: 'karpenter', amiFamily: 'AL2023' }).cluster.karpenter).toMatchObject({ amiFamily: 'al2023', amiVersion: 'v20260903' });
     expect(resolve({ autoscaler: 'karpenter', karpenterAmiVersion: 'v20261120' }).cluster.karpenter?.amiVersion).toBe('v20261120');
   });
 
@@ -77,9 +77,9 @@ describe('autoscaler', () => {
   });
 
   test('the AMI stays pinned: latest and a version of the wrong family are refused', () => {
-    expect(errorsFor({ autoscaler: 'karpenter', karpenterAmiVersion: 'latest' })[0]).toMatch(/^- karpenterAmiVersion = "latest": "latest" replaces every Karpenter node .* Fix: pin a release such as v20260714/);
+    expect(errorsFor({ autoscaler: 'karpenter', karpenterAmiVersion: 'latest' })[0]).toMatch(/^- karpenterAmiVersion = "latest": "latest" replaces every Karpenter node .* Fix: pin a release such as v20260903/);
     expect(errorsFor({ autoscaler: 'karpenter', amiFamily: 'BOTTLEROCKET', karpenterAmiVersion: 'v20260714' })).toEqual([
-      '- karpenterAmiVersion = "v20260714": not a bottlerocket AMI release (Karpenter\'s nodes run bottlerocket because amiFamily is BOTTLEROCKET). Fix: use a release such as v1.61.0 (a Bottlerocket release)',
+      '- karpenterAmiVersion = "v20260714": not a bottlerocket AMI release (Karpenter\'s nodes run bottlerocket because amiFamily is BOTTLEROCKET). Fix: use a release such as v1.66.0 (a Bottlerocket release)',
     ]);
   });
 });
@@ -141,9 +141,9 @@ describe('karpenterNodePools bad input: one line per problem, all of them at onc
       `- karpenterNodePools[0].instanceCategories[${i}] = "${c}": not an EC2 instance category (the letters before the generation, as in m7g). Fix: use categories such as "c", "m" and "r"`));
     expect(resolve(karpenter([pool({ name: 'a', instanceCategories: ['hpc', 'x'] })])).cluster.karpenter?.nodePools[0]).toMatchObject({ name: 'a', instanceCategories: ['hpc', 'x'] });
 
-    const al2023 = (v: string) => `- karpenterAmiVersion = "${v}": not a al2023 AMI release (Karpenter's nodes run al2023 because amiFamily is AL2). Fix: use a release such as v20260714 (an amazon-eks-ami release tag)`;
+    const al2023 = (v: string) => `- karpenterAmiVersion = "${v}": not a al2023 AMI release (Karpenter's nodes run al2023 because amiFamily is AL2). Fix: use a release such as v20260903 (an amazon-eks-ami release tag)`;
     for (const v of ['xv20260714', 'v20260714x', 'v2026071']) expect(errorsFor({ autoscaler: 'karpenter', karpenterAmiVersion: v })).toEqual([al2023(v)]);
-    const bottlerocket = (v: string) => `- karpenterAmiVersion = "${v}": not a bottlerocket AMI release (Karpenter's nodes run bottlerocket because amiFamily is BOTTLEROCKET). Fix: use a release such as v1.61.0 (a Bottlerocket release)`;
+    const bottlerocket = (v: string) => `- karpenterAmiVersion = "${v}": not a bottlerocket AMI release (Karpenter's nodes run bottlerocket because amiFamily is BOTTLEROCKET). Fix: use a release such as v1.66.0 (a Bottlerocket release)`;
     for (const v of ['xv1.61.0', 'v1.61.0x', 'v1.61']) expect(errorsFor({ autoscaler: 'karpenter', amiFamily: 'BOTTLEROCKET', karpenterAmiVersion: v })).toEqual([bottlerocket(v)]);
     for (const v of ['v10.1.0', 'v1.61.10']) {
       expect(resolve({ autoscaler: 'karpenter', amiFamily: 'BOTTLEROCKET', karpenterAmiVersion: v }).cluster.karpenter?.amiVersion).toBe(v);
@@ -246,5 +246,25 @@ describe('autoscaler=auto-mode', () => {
 
   test('the same pool names are fine for Karpenter', () => {
     expect(resolve(karpenter([pool({ name: 'system' })])).cluster.karpenter?.nodePools.map((p) => p.name)).toEqual(['system']);
+  });
+});
+
+describe('the publication day of an AMI release', () => {
+  test('an amazon-eks-ami tag is its date; a Bottlerocket release is looked up, unknown ones have none', () => {
+    expect(karpenterAmiPublished('al2023', 'v20260903')).toBe('2026-09-03');
+    expect(karpenterAmiPublished('al2023', 'v2026090')).toBeUndefined();
+    expect(karpenterAmiPublished('bottlerocket', 'v1.61.0')).toBe('2026-05-18');
+    expect(karpenterAmiPublished('bottlerocket', 'v1.66.0')).toBe('2026-09-22');
+    expect(karpenterAmiPublished('bottlerocket', 'v1.99.0')).toBeUndefined();
+  });
+
+  test('the pinned releases are the newest confirmed (2026-12-04), with their days', () => {
+    expect(KARPENTER_AMI_RELEASES).toEqual({
+      al2023: { version: 'v20260903', published: '2026-09-03' },
+      bottlerocket: { version: 'v1.66.0', published: '2026-09-22' },
+    });
+    for (const family of ['al2023', 'bottlerocket'] as const) {
+      expect(karpenterAmiPublished(family, KARPENTER_AMI_RELEASES[family].version)).toBe(KARPENTER_AMI_RELEASES[family].published);
+    }
   });
 });

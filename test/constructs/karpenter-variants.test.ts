@@ -12,6 +12,8 @@ const withKarpenter = buildTestApp({ autoscaler: 'karpenter' });
 const al2023 = buildTestApp({ autoscaler: 'karpenter', amiFamily: 'AL2023' });
 const bottlerocket = buildTestApp({ autoscaler: 'karpenter', amiFamily: 'BOTTLEROCKET', kubernetesVersion: '1.34' });
 const privateEndpoint = buildTestApp({ autoscaler: 'karpenter', amiFamily: 'AL2023', endpointAccess: 'private' });
+// July's AMI, pinned on the suite's fixed day (TEST_DAY, 2026-11-28): 137 days old.
+const staleAmi = buildTestApp({ autoscaler: 'karpenter', amiFamily: 'AL2023', karpenterAmiVersion: 'v20260714' });
 const existingVpc = buildTestApp({ autoscaler: 'karpenter', vpcId: 'vpc-0a1b2c3d4e5f67890' }, { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' });
 
 describe('turning Karpenter on and off (day two)', () => {
@@ -37,6 +39,23 @@ describe('turning Karpenter on and off (day two)', () => {
   });
 });
 
+describe('the age of the pinned AMI release (a warning, never an error)', () => {
+  test('an AMI release more than 90 days old warns with its age and how to roll forward', () => {
+    expect(staleAmi.warnings).toContain('Annotation::mixed-arch-eks:karpenter-ami-age');
+    const text = staleAmi.stack.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(text.filter((t) => t.includes('Karpenter\'s nodes run'))).toEqual([
+      'Karpenter\'s nodes run al2023@v20260714, published 2026-07-14 (137 days before 2026-11-28, more than 90): they miss every later ' +
+      'security patch, and node expiry replaces them onto the same image. Set karpenterAmiVersion to the newest release and deploy; ' +
+      'Karpenter replaces its nodes one at a time (docs/upgrades.md, "Monthly node patching"). [ack: mixed-arch-eks:karpenter-ami-age]',
+    ]);
+  });
+
+  test('the releases this version pins are within 90 days on the suite\'s day, so the default synth does not warn', () => {
+    expect(al2023.warnings).not.toContain('Annotation::mixed-arch-eks:karpenter-ami-age');
+    expect(bottlerocket.warnings).not.toContain('Annotation::mixed-arch-eks:karpenter-ami-age');
+  });
+});
+
 describe('variants with Karpenter synthesize', () => {
   test('a tainted node group: the controller tolerates its taints, since its second replica needs a second node', () => {
     const tainted = JSON.stringify([
@@ -52,13 +71,13 @@ describe('variants with Karpenter synthesize', () => {
   });
 
   test('AL2023 (Kubernetes 1.36): AL2023 nodes at the pinned release, the v35 kubectl layer (within one version)', () => {
-    expect(al2023.stack.karpenter!.nodeClass.spec.amiSelectorTerms).toEqual([{ alias: 'al2023@v20260714' }]);
+    expect(al2023.stack.karpenter!.nodeClass.spec.amiSelectorTerms).toEqual([{ alias: 'al2023@v20260903' }]);
     Template.fromStack(al2023.stack).hasResourceProperties('AWS::Lambda::LayerVersion', { Description: Match.stringLikeRegexp('^/opt/kubectl/kubectl 1\\.35\\.') });
   });
 
   test('Bottlerocket: Bottlerocket nodes, an encrypted OS volume and an encrypted data volume, schema-valid', () => {
     const nodeClass = bottlerocket.stack.karpenter!.nodeClass;
-    expect(nodeClass.spec.amiSelectorTerms).toEqual([{ alias: 'bottlerocket@v1.61.0' }]);
+    expect(nodeClass.spec.amiSelectorTerms).toEqual([{ alias: 'bottlerocket@v1.66.0' }]);
     expect(nodeClass.spec.blockDeviceMappings).toEqual([
       { deviceName: '/dev/xvda', ebs: { volumeSize: '4Gi', volumeType: 'gp3', encrypted: true, deleteOnTermination: true } },
       { deviceName: '/dev/xvdb', ebs: { volumeSize: '20Gi', volumeType: 'gp3', encrypted: true, deleteOnTermination: true } },

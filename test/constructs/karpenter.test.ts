@@ -154,7 +154,7 @@ describe('Karpenter nodes', () => {
 
   test('run AL2023 at a pinned AMI release on this AL2 cluster, IMDSv2 only with hop limit 1, on encrypted gp3', () => {
     const nodeClass = stack.resolve(stack.karpenter!.nodeClass);
-    expect(nodeClass.spec.amiSelectorTerms).toEqual([{ alias: 'al2023@v20260714' }]);
+    expect(nodeClass.spec.amiSelectorTerms).toEqual([{ alias: 'al2023@v20260903' }]);
     expect(nodeClass.spec.metadataOptions).toEqual({ httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: 1, httpTokens: 'required' });
     expect(nodeClass.spec.blockDeviceMappings).toEqual([
       { deviceName: '/dev/xvda', rootVolume: true, ebs: { volumeSize: '20Gi', volumeType: 'gp3', encrypted: true, deleteOnTermination: true } },
