@@ -198,7 +198,10 @@ export class MixedArchEksStack extends Stack {
       if (!props.workloadManifests) throw new Error('MixedArchEksStack: deployWorkloads and a GitLab namespace need props.workloadManifests');
       this.applyManifests(props.workloadManifests(), config.deployWorkloads);
     }
-    if (this.cluster.kubectlProvider) this.acknowledgeKubectlProvider();
+    if (this.cluster.kubectlProvider) {
+      this.acknowledgeKubectlProvider();
+      this.keepKubectlLogsLikeOurs();
+    }
     if (config.gitlab) this.gitlabDeployRole = this.createGitLabDeployRole(config.gitlab, workloadNamespace);
 
     this.addOutputs(config);
@@ -263,6 +266,21 @@ export class MixedArchEksStack extends Stack {
       `Karpenter's nodes run ${karpenter.amiFamily}@${karpenter.amiVersion}, published ${published} (${age} days before ${isoDay(date)}, more than ${KARPENTER_AMI_MAX_AGE_DAYS}): ` +
       'they miss every later security patch, and node expiry replaces them onto the same image. ' +
       'Set karpenterAmiVersion to the newest release and deploy; Karpenter replaces its nodes one at a time (docs/upgrades.md, "Monthly node patching").');
+  }
+
+  /**
+   * aws-eks-v2's kubectl provider makes two log groups (its handler's and the provider framework's) with
+   * DeletionPolicy Retain and two years' retention: a rolled-back first create and every destroy leave them
+   * behind (the functions' generated names differ on the next create, so nothing ever reuses them). Give them what the
+   * stack's own log groups have: RetainExceptOnCreate (kept on delete for the post-mortem of a failed teardown,
+   * removed with a rolled-back first create) and a month's retention. Both properties update in place.
+   */
+  private keepKubectlLogsLikeOurs(): void {
+    const provider = this.cluster.kubectlProvider as unknown as Construct;
+    for (const group of provider.node.findAll().filter((c): c is logs.CfnLogGroup => c instanceof logs.CfnLogGroup)) {
+      group.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+      group.retentionInDays = logs.RetentionDays.ONE_MONTH;
+    }
   }
 
   private acknowledgeKubectlProvider(): void {

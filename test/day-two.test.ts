@@ -122,6 +122,22 @@ describe('retries and redeploys', () => {
   });
 });
 
+describe('the kubectl handler\'s log groups (aws-eks-v2 makes them Retain, two years)', () => {
+  const resources = templateFor({ autoscaler: 'karpenter' }).toJSON().Resources as Resources;
+  const kubectlLogs = Object.entries(resources).filter(([id, r]) => r.Type === 'AWS::Logs::LogGroup' && id.startsWith('ClusterKubectlProvider'));
+
+  test('are kept on delete but not after a failed first create, for a month, like the stack\'s own', () => {
+    expect(kubectlLogs.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['ClusterKubectlProviderHandlerLogGroup', 'ClusterKubectlProviderframeworkonEventLogGroup']);
+    for (const [, group] of kubectlLogs) {
+      expect([group.DeletionPolicy, group.UpdateReplacePolicy, group.Properties.RetentionInDays]).toEqual(['RetainExceptOnCreate', 'Retain', 30]);
+    }
+  });
+
+  test('no plain Retain anywhere in a stack with the kubectl provider', () => {
+    expect(Object.entries(resources).filter(([, r]) => r.DeletionPolicy === 'Retain').map(([id]) => id)).toEqual([]);
+  });
+});
+
 describe('control-plane logs', () => {
   const template = templateFor({});
   const named = templateFor({ clusterName: 'platform-prod', controlPlaneLogRetentionDays: '365' });

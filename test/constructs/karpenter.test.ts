@@ -188,6 +188,16 @@ describe('NodePools', () => {
     }
   });
 
+  test('drain for at most 10 minutes, inside the 15 minutes of the kubectl handler that deletes them on teardown', () => {
+    for (const pool of stack.karpenter!.nodePools) expect(pool.spec.template.spec.terminationGracePeriod).toBe('10m');
+    const handler = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === 'onEvent handler for EKS kubectl resource provider');
+    expect(handler?.Properties.Timeout).toBe(900);
+    // The manifests as applied, not only the objects built.
+    const applied = Object.entries(resources).filter(([id]) => id.startsWith('ClusterKarpenterNodePool')).map(([, r]) => JSON.stringify(r.Properties.Manifest));
+    expect(applied).toHaveLength(2);
+    for (const manifest of applied) expect(manifest).toContain('terminationGracePeriod\\":\\"10m');
+  });
+
   test('and the EC2NodeClass pass the v1 schemas of the Karpenter 1.14.1 CRDs', () => {
     // The role name, the security group id and the stack name are tokens until deploy: values of their shape.
     const deployed = JSON.parse(JSON.stringify(stack.karpenter!.nodeClass)

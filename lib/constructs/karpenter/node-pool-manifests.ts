@@ -8,6 +8,14 @@ export const NODE_CLASS_NAME = 'default';
 export const DISCOVERY_TAG = 'karpenter.sh/discovery';
 /** Nodes are replaced after this long, so they pick up patched AMIs and never run for months. */
 export const NODE_EXPIRE_AFTER = '720h';
+/**
+ * The longest a node drains before Karpenter deletes its remaining pods and terminates it, even when a
+ * PodDisruptionBudget or `karpenter.sh/do-not-disrupt` blocks (Karpenter docs, "Disruption", TerminationGracePeriod).
+ * Shorter than the 15 minutes aws-eks-v2's kubectl handler runs (kubectl-provider.js, handler timeout), so
+ * deleting a NodePool on teardown or on "turn Karpenter off" finishes while that handler still waits, with a few
+ * minutes left for EC2 to terminate the instance. It also lets an AMI roll-forward (drift) pass a blocking PDB.
+ */
+export const NODE_TERMINATION_GRACE_PERIOD = '10m';
 
 export interface NodeClassOptions {
   readonly amiFamily: KarpenterAmiFamily;
@@ -76,6 +84,7 @@ export function buildNodePool(pool: KarpenterNodePoolConfig): NodePool {
           requirements,
           ...(pool.taints.length > 0 ? { taints: pool.taints.map((t) => ({ ...t })) } : {}),
           expireAfter: NODE_EXPIRE_AFTER,
+          terminationGracePeriod: NODE_TERMINATION_GRACE_PERIOD,
         },
       },
       disruption: {
