@@ -9,7 +9,7 @@
 #   4. after a destroy, lists every EC2 instance still tagged for the cluster (Karpenter's eks:eks-cluster-name
 #      tag and the node groups' kubernetes.io/cluster/<name> tag).
 # Why: aws-cdk-lib's kubectl handler logs and ignores a failed `kubectl delete` and gives up after 15 minutes,
-# so a plain `cdk destroy` can remove the controller while its instances still run (docs/teardown.md).
+# so a plain `cdk destroy` can remove the controller while its instances still run (docs/deploy.md, Tearing down).
 # Needs kubectl (the current context on this cluster: the KubeconfigCommand output), the aws CLI and npx cdk.
 # Exit 0 when done and nothing is left, 1 when something is left or a step failed, 2 for bad usage.
 set -u
@@ -89,7 +89,7 @@ fi
 
 status=0
 # shellcheck disable=SC2086
-$cdk destroy --force "$stack" || { status=1; echo "FAIL cdk destroy did not finish (a subnet that the kubectl Lambda's ENIs still hold? see docs/teardown.md)"; }
+$cdk destroy --force "$stack" || { status=1; echo "FAIL cdk destroy did not finish (a subnet still in use? see docs/deploy.md, A destroy that stops at a subnet)"; }
 
 # Anything still running for this cluster now costs money and keeps the VPC's subnets in use.
 query='Reservations[].Instances[].[InstanceId,State.Name,InstanceType]'

@@ -152,7 +152,7 @@ describe('npm run teardown', () => {
 
   test('a failed destroy still lists what is left and fails, pointing at the subnet/ENI note', () => {
     const run = teardown('destroy-failed', { cdkStatus: 1 });
-    expect(run.stdout).toContain('FAIL cdk destroy did not finish (a subnet that the kubectl Lambda\'s ENIs still hold? see docs/teardown.md)');
+    expect(run.stdout).toContain('FAIL cdk destroy did not finish (a subnet still in use? see docs/deploy.md, A destroy that stops at a subnet)');
     expect(run.calls.filter((c) => c.startsWith('aws ec2 describe-instances'))).toHaveLength(2);
     expect(run.status).toBe(1);
   });
