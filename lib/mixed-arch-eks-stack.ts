@@ -162,6 +162,11 @@ export class MixedArchEksStack extends Stack {
         : undefined,
     });
     if (controlPlaneLogs) this.cluster.node.addDependency(controlPlaneLogs);
+    // aws-eks-v2 has no prop for the upgrade policy. Setting, changing or removing it is "Update requires: No
+    // interruption" (CloudFormation AWS::EKS::Cluster UpgradePolicy reference): an existing cluster takes it in place.
+    if (config.supportType) {
+      (this.cluster.node.defaultChild as CfnResource).addPropertyOverride('UpgradePolicy', { SupportType: config.supportType });
+    }
     Validations.of(this.cluster.role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]',
       reason: 'The EKS service role needs AmazonEKSClusterPolicy; AWS maintains it with what the control plane calls.',

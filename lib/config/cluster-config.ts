@@ -11,7 +11,7 @@ import { resolveArchGuard } from './arch-guard-config';
 import { resolveGitLab } from './gitlab-config';
 import { resolveAutoscaling } from './karpenter-config';
 import { resolveNodeGroups } from './node-group-config';
-import { AMI_FAMILIES, AmiFamily, CONFIG_DEFAULTS, ClusterConfig, ENDPOINT_ACCESS_MODES, EndpointAccessMode } from './types';
+import { AMI_FAMILIES, AmiFamily, CONFIG_DEFAULTS, ClusterConfig, ENDPOINT_ACCESS_MODES, EndpointAccessMode, SUPPORT_TYPES, SupportType } from './types';
 import { ValueReader } from './value-reader';
 
 // Access entries take IAM roles and users, not STS sessions (assumed-role ARNs).
@@ -46,6 +46,7 @@ export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issu
   const amiFamily = reader.oneOf('amiFamily', AMI_FAMILIES, CONFIG_DEFAULTS.amiFamily, 'upper');
   const kubernetesVersion = resolveKubernetesVersion(reader, amiFamily, issues, date);
   const nodeGroups = resolveNodeGroups(reader, amiFamily ?? 'AL2', kubernetesVersion, issues);
+  const supportType = resolveSupportType(reader, kubernetesVersion, issues, date);
 
   const vpcId = reader.string('vpcId');
   if (vpcId !== undefined && !VPC_ID.test(vpcId)) {
@@ -100,6 +101,7 @@ export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issu
     controlPlaneLogRetentionDays: controlPlaneLogRetentionDays as number,
     amiFamily: amiFamily as AmiFamily,
     kubernetesVersion: kubernetesVersion as string,
+    supportType,
     nodeGroups,
     vpcId,
     natGateways: natGateways as number,
@@ -115,6 +117,26 @@ export function resolveCluster(reader: ValueReader, env: NodeJS.ProcessEnv, issu
     autoMode,
     archGuard,
   };
+}
+
+/**
+ * The cluster's upgrade policy (`supportType`): unset leaves it to EKS (EXTENDED for clusters not created in the
+ * console). STANDARD is refused for a version already in extended support, which EKS does not allow (EKS user
+ * guide, "Prevent increased cluster costs by disabling EKS extended support": extended support cannot be turned
+ * off once a cluster has entered it).
+ */
+function resolveSupportType(reader: ValueReader, kubernetesVersion: string | undefined, issues: ConfigIssue[], date: Date): SupportType | undefined {
+  if (reader.raw('supportType') === undefined) return undefined;
+  const supportType = reader.oneOf('supportType', SUPPORT_TYPES, 'EXTENDED', 'upper');
+  const support = kubernetesVersion === undefined ? undefined : findKubernetesVersion(kubernetesVersion);
+  if (supportType === 'STANDARD' && support && supportPhase(support, date) === 'extended') {
+    issues.push({
+      key: 'supportType', value: 'STANDARD',
+      problem: `Kubernetes ${support.version} is in extended support on ${isoDay(date)} (standard support ended ${support.endOfStandardSupport}), and EKS cannot turn extended support off for a cluster already in it`,
+      fix: 'upgrade to a version in standard support first (one minor version per deploy), or leave supportType out',
+    });
+  }
+  return supportType;
 }
 
 /**

@@ -5,7 +5,7 @@ import { ConfigIssue } from './errors';
  * (`amifamily`) is never silently ignored. Add a new key here when you add its resolver.
  */
 export const KNOWN_CONTEXT_KEYS: readonly string[] = [
-  'clusterName', 'controlPlaneLogRetentionDays', 'amiFamily', 'kubernetesVersion', 'nodeGroups', 'vpcId',
+  'clusterName', 'controlPlaneLogRetentionDays', 'amiFamily', 'kubernetesVersion', 'supportType', 'nodeGroups', 'vpcId',
   'availabilityZones', 'natGateways', 'endpointAccess', 'publicAccessCidrs', 'adminPrincipalArns',
   'ecrRepositoryName', 'deployWorkloads',
   'gitlabProject', 'gitlabUrl', 'gitlabBranches', 'gitlabOidcProviderArn',

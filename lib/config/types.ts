@@ -58,6 +58,10 @@ export interface ArchGuardConfig {
   readonly repositoryName: string;
 }
 
+/** EKS upgrade policies (AWS::EKS::Cluster UpgradePolicy.SupportType, CloudFormation reference). */
+export const SUPPORT_TYPES = ['STANDARD', 'EXTENDED'] as const;
+export type SupportType = (typeof SUPPORT_TYPES)[number];
+
 export interface ClusterConfig {
   /**
    * The EKS cluster name. Fixed, so that the stack can create its control-plane log group (with a retention)
@@ -69,6 +73,12 @@ export interface ClusterConfig {
   readonly controlPlaneLogRetentionDays: number;
   readonly amiFamily: AmiFamily;
   readonly kubernetesVersion: string;
+  /**
+   * The cluster's upgrade policy at the end of standard support (`supportType`): EXTENDED stays on the version
+   * in paid extended support, STANDARD lets EKS upgrade the control plane to the next minor version.
+   * @default undefined: the template sets none, and EKS applies its own default (EXTENDED)
+   */
+  readonly supportType?: SupportType;
   readonly nodeGroups: readonly NodeGroupConfig[];
   /** Existing VPC to use; a new one is created when undefined. */
   readonly vpcId?: string;

@@ -12,6 +12,7 @@ const changed = buildTestApp({
   controlPlaneLogRetentionDays: '365',
   amiFamily: 'AL2023',
   kubernetesVersion: '1.35',
+  supportType: 'STANDARD',
   nodeGroups: JSON.stringify([
     { name: 'arm-spot', arch: 'arm64', instanceTypes: ['c7g.xlarge'], minSize: 1, desiredSize: 2, maxSize: 4, capacityType: 'spot', labels: { team: 'batch' }, taints: [{ key: 'dedicated', value: 'batch', effect: 'NoSchedule' }] },
     { name: 'amd', arch: 'amd64', instanceTypes: ['c7i.xlarge'], minSize: 1, desiredSize: 1, maxSize: 2, amiFamily: 'BOTTLEROCKET' },
@@ -65,6 +66,7 @@ const EFFECTS: Record<string, () => void> = {
     template.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({ Version: '1.35' }));
     expect(ofType('AWS::EKS::Nodegroup').map((g) => g.Version)).toEqual(['1.35', '1.35']);
   },
+  supportType: () => template.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({ UpgradePolicy: { SupportType: 'STANDARD' } })),
   nodeGroups: () => {
     template.hasResourceProperties('AWS::EKS::Nodegroup', Match.objectLike({
       NodegroupName: Match.stringLikeRegexp('^arm-spot-[0-9a-f]{6}$'), InstanceTypes: ['c7g.xlarge'], CapacityType: 'SPOT',
