@@ -97,7 +97,7 @@ describe('Auto Mode NodePools', () => {
               { key: 'eks.amazonaws.com/instance-generation', operator: 'Gt', values: ['5'] },
             ],
             expireAfter: '336h',
-            terminationGracePeriod: '24h',
+            terminationGracePeriod: '10m',
           },
         },
         disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '1m', budgets: [{ nodes: '10%' }, { nodes: '1', reasons: ['Drifted'] }] },

@@ -19,11 +19,13 @@ export const AUTO_MODE_NODE_CLASS = 'default';
 export const AUTO_MODE_EXPIRE_AFTER = '336h';
 
 /**
- * How long a node being removed waits for its pods before they are deleted anyway (a PodDisruptionBudget that never
- * allows an eviction would otherwise hold the node forever). 24h is what Auto Mode applies to a NodeClaim when the
- * NodePool sets nothing (same page, "Termination Grace Period"); written out so the pools say it.
+ * The longest a node drains before its remaining pods are deleted and it is terminated, even when a
+ * PodDisruptionBudget blocks: the same 10 minutes as the Karpenter pools (issue 19), shorter than the 15 minutes
+ * aws-eks-v2's kubectl handler runs, so deleting a pool (one removed from `karpenterNodePools`) finishes while the
+ * handler still waits for `kubectl delete`. Auto Mode would otherwise apply 24 hours (EKS user guide, "Create a Node
+ * Pool for EKS Auto Mode", Termination Grace Period).
  */
-export const AUTO_MODE_TERMINATION_GRACE_PERIOD = '24h';
+export const AUTO_MODE_TERMINATION_GRACE_PERIOD = '10m';
 
 /**
  * Auto Mode's labels for instance properties (same page, "EKS Auto Mode Supported Labels"): `eks.amazonaws.com/`
