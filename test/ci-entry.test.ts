@@ -18,7 +18,7 @@ const pipelinePackages = (pipeline.test.before_script ?? [])
   .sort();
 
 test('.ci/run and the pipeline test job install the same Debian packages', () => {
-  expect(ciRunPackages).toEqual(['apache2-utils', 'docker-registry', 'git', 'python3']);
+  expect(ciRunPackages).toEqual(['apache2-utils', 'docker-registry', 'git', 'openssl', 'python3']);
   expect(pipelinePackages).toEqual(ciRunPackages);
 });
 

@@ -82,7 +82,7 @@ export function parseCheckImageArgs(argv: readonly string[]): CheckImageOptions 
   };
 }
 
-function parseContext(pairs: readonly string[]): Record<string, string> {
+export function parseContext(pairs: readonly string[]): Record<string, string> {
   const context: Record<string, string> = {};
   for (const pair of pairs) {
     const match = /^([^=]+)=(.*)$/s.exec(pair);
@@ -92,7 +92,7 @@ function parseContext(pairs: readonly string[]): Record<string, string> {
   return context;
 }
 
-function parseArchList(value: string): Architecture[] {
+export function parseArchList(value: string): Architecture[] {
   const archs = value.split(',').map((a) => a.trim()).filter(Boolean);
   if (archs.length === 0) throw new UsageError('--arch is empty', `Give a comma-separated list, such as --arch ${ARCHITECTURES.join(',')}`);
   for (const arch of archs) {
@@ -104,7 +104,7 @@ function parseArchList(value: string): Architecture[] {
   return [...new Set(archs)] as Architecture[];
 }
 
-function parseTimeout(value: string): number {
+export function parseTimeout(value: string): number {
   const seconds = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(seconds > 0)) {
     throw new UsageError(`--timeout "${value}" is not a positive number of seconds`, 'Write it like --timeout 15');

@@ -92,6 +92,15 @@ export function createCredentialLookup(env: NodeJS.ProcessEnv = process.env): Cr
   };
 }
 
+/**
+ * Credentials from one Docker config.json file only (arch-guard's --docker-config, a mounted Secret), each
+ * `auths` entry for its own host. Read again on every call, so a rotated Secret applies without a restart;
+ * calls are rare (a registry's 401 challenge). Throws PreflightError when the file is missing or not JSON.
+ */
+export function dockerConfigFileLookup(file: string): CredentialLookup {
+  return (registry) => fromDockerConfig(readDockerConfig(file, true), normalizeRegistryHost(registry), file);
+}
+
 /** True when config.json names a credential helper for the host, which this tool cannot run (for hints). */
 export function usesCredentialHelper(registry: string, env: NodeJS.ProcessEnv = process.env): boolean {
   try {
@@ -103,13 +112,16 @@ export function usesCredentialHelper(registry: string, env: NodeJS.ProcessEnv = 
   }
 }
 
-function readDockerConfig(file: string): DockerConfigFile {
+function readDockerConfig(file: string, required = false): DockerConfigFile {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new PreflightError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'read error'})`, 'Fix its permissions, or point DOCKER_CONFIG at another folder');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) return {};
+    throw new PreflightError(
+      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'read error'})`,
+      required ? 'Check the --docker-config path, and that the Secret is mounted there' : 'Fix its permissions, or point DOCKER_CONFIG at another folder',
+    );
   }
   try {
     const parsed = JSON.parse(text) as unknown;

@@ -20,11 +20,39 @@ export interface WorkloadImageUse {
   readonly pinnedTo?: readonly string[];
 }
 
+/** A workload's pod spec as a manifest file holds it. */
+export interface WorkloadPodSpec {
+  /** `Job default/print-platform-info-arm64`, or `Pod web` without a namespace. */
+  readonly workload: string;
+  /** The file, relative to the folder given (or its name when a file was given). */
+  readonly file: string;
+  readonly podSpec: Record<string, unknown>;
+}
+
 /**
  * Reads every `.yaml`/`.yml` file under a folder (or one file), all documents in each, and lists the images
  * of containers and init containers with the architectures their pods are pinned to.
  */
 export function scanManifests(path: string): WorkloadImageUse[] {
+  const uses: WorkloadImageUse[] = [];
+  for (const { workload, file, podSpec } of readWorkloads(path)) {
+    const pinnedTo = pinnedArchitectures(podSpec);
+    for (const list of [podSpec.initContainers, podSpec.containers]) {
+      if (!Array.isArray(list)) continue;
+      for (const container of list) {
+        if (!isRecord(container) || typeof container.image !== 'string') continue;
+        uses.push({ image: container.image, workload, container: String(container.name ?? ''), file, pinnedTo });
+      }
+    }
+  }
+  if (uses.length === 0) {
+    throw new PreflightError(`found no workload with containers in ${path}`, 'Pass the folder with the Pod, Job, Deployment or CronJob manifests');
+  }
+  return uses;
+}
+
+/** Every workload with a pod spec in the manifests under a folder (or one file), in file and document order. */
+export function readWorkloads(path: string): WorkloadPodSpec[] {
   let isDirectory: boolean;
   try {
     isDirectory = statSync(path).isDirectory();
@@ -34,15 +62,12 @@ export function scanManifests(path: string): WorkloadImageUse[] {
   const files = yamlFilesUnder(path);
   if (files.length === 0) throw new PreflightError(`${path} holds no .yaml or .yml files`, 'Run npm run synth first, or pass the folder that holds the manifests');
 
-  const uses: WorkloadImageUse[] = [];
+  const workloads: WorkloadPodSpec[] = [];
   for (const file of files) {
     const name = isDirectory ? relative(path, file) : file;
-    for (const document of readDocuments(file, name)) collect(document, name, uses);
+    for (const document of readDocuments(file, name)) collect(document, name, workloads);
   }
-  if (uses.length === 0) {
-    throw new PreflightError(`found no workload with containers in ${path}`, 'Pass the folder with the Pod, Job, Deployment or CronJob manifests');
-  }
-  return uses;
+  return workloads;
 }
 
 function readDocuments(file: string, name: string): unknown[] {
@@ -58,26 +83,18 @@ function readDocuments(file: string, name: string): unknown[] {
   return list.map((d) => d.toJS() as unknown);
 }
 
-function collect(document: unknown, file: string, uses: WorkloadImageUse[]): void {
+function collect(document: unknown, file: string, workloads: WorkloadPodSpec[]): void {
   if (!isRecord(document)) return;
   const kind = typeof document.kind === 'string' ? document.kind : '';
   if (kind.endsWith('List') && Array.isArray(document.items)) {
-    document.items.forEach((item) => collect(item, file, uses));
+    document.items.forEach((item) => collect(item, file, workloads));
     return;
   }
   const podSpec = at(document, podSpecPath(kind) ?? TEMPLATE_POD_SPEC_PATH);
   if (!isRecord(podSpec)) return;
   const metadata = isRecord(document.metadata) ? document.metadata : {};
   const name = typeof metadata.name === 'string' ? metadata.name : '(unnamed)';
-  const workload = `${kind || 'object'} ${typeof metadata.namespace === 'string' ? `${metadata.namespace}/` : ''}${name}`;
-  const pinnedTo = pinnedArchitectures(podSpec);
-  for (const list of [podSpec.initContainers, podSpec.containers]) {
-    if (!Array.isArray(list)) continue;
-    for (const container of list) {
-      if (!isRecord(container) || typeof container.image !== 'string') continue;
-      uses.push({ image: container.image, workload, container: String(container.name ?? ''), file, pinnedTo });
-    }
-  }
+  workloads.push({ workload: `${kind || 'object'} ${typeof metadata.namespace === 'string' ? `${metadata.namespace}/` : ''}${name}`, file, podSpec });
 }
 
 /** Combines `nodeSelector` and required nodeAffinity on the arch label into the set of allowed values. */

@@ -25,7 +25,7 @@ export interface CommandOutput {
 export const EXIT = { ok: 0, missingArchitecture: 1, failed: 2 } as const;
 
 /** A node architecture and who runs it: `node group graviton`, `NodePool graviton`, or `--arch` on the command line. */
-interface NodeArchitecture {
+export interface NodeArchitecture {
   readonly arch: Architecture;
   /** Node group names; empty when --arch set the architectures. */
   readonly groups: readonly string[];
@@ -117,7 +117,7 @@ export async function runCheckImage(argv: readonly string[], output: CommandOutp
 }
 
 /** The architectures to require: --arch, else the node groups (and NodePools) of cdk.json with the -c overrides. */
-function nodeArchitectures(options: CheckImageOptions, env: NodeJS.ProcessEnv, cdkJson?: string): NodeArchitecture[] {
+export function nodeArchitectures(options: Pick<CheckImageOptions, 'arch' | 'context'>, env: NodeJS.ProcessEnv, cdkJson?: string): NodeArchitecture[] {
   if (options.arch) return options.arch.map((arch) => ({ arch, groups: [], pools: [] }));
   let fromFile;
   try {
@@ -134,7 +134,7 @@ function nodeArchitectures(options: CheckImageOptions, env: NodeJS.ProcessEnv, c
   return clusterArchitectures(cluster).map((arch) => ({ arch, groups: named(arch, 'node group'), pools: named(arch, 'NodePool') }));
 }
 
-function nodeLabel(node: NodeArchitecture): string {
+export function nodeLabel(node: NodeArchitecture): string {
   if (node.groups.length === 0 && node.pools.length === 0) return '--arch';
   const list = (what: string, names: readonly string[]) => (names.length ? [`${what}${names.length > 1 ? 's' : ''} ${names.join(', ')}`] : []);
   return [...list('node group', node.groups), ...list('NodePool', node.pools)].join(', ');
