@@ -4,6 +4,7 @@ import { regionOfZone } from '../lib/config/cluster-config';
 import { Clock, clockFromEnvironment } from '../lib/config/kubernetes-versions';
 import { resolveProjectConfig } from '../lib/config/project-config';
 import { ProjectConfig } from '../lib/config/types';
+import { RunningVersion } from '../lib/config/version-step';
 import { MixedArchEksStack, WorkloadManifests } from '../lib/mixed-arch-eks-stack';
 
 export const STACK_NAME = 'MixedArchEks';
@@ -33,12 +34,19 @@ export interface BuildAppOptions {
    * @default the system clock, or the day MIXED_ARCH_EKS_PRETEND_TODAY names (clockFromEnvironment)
    */
   readonly clock?: Clock;
+  /**
+   * The Kubernetes version the cluster already runs, where known: a `kubernetesVersion` more than one minor
+   * above it, or below it, is refused (EKS moves one minor per update). bin/ reads the last synth's template in
+   * the `cdk` CLI's output folder; tests pass one.
+   * @default - unknown: no step is refused
+   */
+  readonly runningVersion?: () => RunningVersion | undefined;
 }
 
 export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.env, options: BuildAppOptions = {}): BuildAppResult {
   const context = app.node.getAllContext() as Record<string, unknown>;
   const date = (options.clock ?? clockFromEnvironment(env))();
-  const config = resolveProjectConfig((key) => app.node.tryGetContext(key), env, Object.keys(context), date);
+  const config = resolveProjectConfig((key) => app.node.tryGetContext(key), env, Object.keys(context), date, options.runningVersion?.());
   const stack = new MixedArchEksStack(app, STACK_NAME, {
     date,
     config: config.cluster,

@@ -17,6 +17,7 @@ import {
 import { KARPENTER_AMI_MAX_AGE_DAYS, KarpenterConfig, karpenterAmiPublished } from './config/karpenter-config';
 import { clusterArchitectures } from './config/project-config';
 import { ClusterConfig, GitLabConfig } from './config/types';
+import { minorAbove } from './config/version-step';
 import { priceTableFor } from './cost/prices';
 import { ArchGuard } from './constructs/arch-guard/arch-guard';
 import { ClusterAdminAccess } from './constructs/cluster-admin-access';
@@ -366,13 +367,15 @@ export class MixedArchEksStack extends Stack {
         : 'the extended-support rate per cluster-hour, several times the standard rate (`npm run cost -- --region <region>` prints it)';
       Annotations.of(this).addWarningV2('mixed-arch-eks:extended-support',
         `Kubernetes ${config.kubernetesVersion} is in extended support until ${support.endOfExtendedSupport}: the control plane bills ${cost}. ` +
-        'After that date EKS upgrades the control plane itself. Upgrade one minor version per deploy with -c kubernetesVersion=...');
+        'After that date EKS upgrades the control plane itself. Upgrade one minor version per deploy: ' +
+        `set "kubernetesVersion": "${minorAbove(config.kubernetesVersion)}" in cdk.json and deploy.`);
     } else if (support && phase === 'standard') {
       const daysLeft = Math.round((Date.parse(support.endOfStandardSupport) - Date.parse(isoDay(date))) / 86_400_000);
       if (daysLeft <= SUPPORT_ENDING_WARNING_DAYS) {
         Annotations.of(this).addWarningV2('mixed-arch-eks:standard-support-ending',
           `Kubernetes ${config.kubernetesVersion} leaves standard support after ${support.endOfStandardSupport} (${daysLeft} days): ` +
-          'from the next day the control plane bills at the extended-support rate. Upgrade with -c kubernetesVersion=...');
+          'from the next day the control plane bills at the extended-support rate. Upgrade one minor version per deploy: ' +
+          `set "kubernetesVersion": "${minorAbove(config.kubernetesVersion)}" in cdk.json and deploy.`);
       }
     }
     const al2Groups = config.nodeGroups.filter((g) => g.amiFamily === 'AL2').map((g) => g.name);
@@ -383,7 +386,8 @@ export class MixedArchEksStack extends Stack {
         `and which itself reached end of support on ${AMAZON_LINUX_2_END_OF_SUPPORT}: no more security patches. ` +
         `Kubernetes ${LAST_AL2_KUBERNETES_VERSION} is the last version with AL2 AMIs; its extended support ends on ${lastAl2?.endOfExtendedSupport}, ` +
         'after which EKS upgrades the control plane itself to a version for which no AL2 node AMIs exist. ' +
-        'Switch with -c amiFamily=AL2023 (or set "amiFamily": "AL2023" in cdk.json).');
+        `Switch by setting two keys in cdk.json and deploying: "amiFamily": "AL2023" and "kubernetesVersion": "${minorAbove(config.kubernetesVersion)}" ` +
+        `(one minor version above the ${config.kubernetesVersion} the cluster runs: EKS upgrades one minor version per deploy), then one minor version per deploy (docs/upgrades.md).`);
     }
     if (config.endpointAccess !== 'private' && config.publicAccessCidrs.includes('0.0.0.0/0')) {
       Annotations.of(this).addWarningV2('mixed-arch-eks:open-endpoint',

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT, loadCdkJsonContext } from '../lib/config/cdk-json';
+import { LAST_AL2_KUBERNETES_VERSION } from '../lib/config/kubernetes-versions';
 import { resolveProjectConfig } from '../lib/config/project-config';
 import { TEST_CDK_JSON, TEST_DAY } from './support/cdk';
 
@@ -17,6 +18,15 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 test('the repository\'s cdk.json is valid: every key resolves, with no configuration error', () => {
   const context = loadCdkJsonContext(join(PROJECT_ROOT, 'cdk.json'));
   expect(() => resolveProjectConfig((key) => context[key], {}, Object.keys(context), TEST_DAY)).not.toThrow();
+});
+
+test('the repository\'s cdk.json pins the node OS and the Kubernetes version, so no release of this project moves a running cluster\'s version', () => {
+  const context = loadCdkJsonContext(join(PROJECT_ROOT, 'cdk.json'));
+  expect([context.amiFamily, context.kubernetesVersion]).toEqual(['AL2', LAST_AL2_KUBERNETES_VERSION]);
+  // The same as what the code would choose without them: pinning changed nothing for a deployed cluster.
+  const unpinned = Object.fromEntries(Object.entries(context).filter(([key]) => key !== 'amiFamily' && key !== 'kubernetesVersion'));
+  const defaults = resolveProjectConfig((key) => unpinned[key], {}, Object.keys(unpinned), TEST_DAY).cluster;
+  expect([defaults.amiFamily, defaults.kubernetesVersion]).toEqual(['AL2', '1.32']);
 });
 
 test('the repository\'s cdk.json synthesizes: `cdk synth` in the checkout, cdk-nag and CloudFormation validation included', () => {

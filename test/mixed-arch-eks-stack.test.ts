@@ -217,7 +217,14 @@ describe('default stack', () => {
     annotationsOf(stack).hasWarning('/MixedArchEks', Match.stringLikeRegexp(
       'Node groups graviton, x86 run Amazon Linux 2, whose EKS AMIs reached end of support on 2025-11-26 ' +
       'and which itself reached end of support on 2026-06-30.*extended support ends on 2027-03-23, after which EKS upgrades ' +
-      'the control plane itself to a version for which no AL2 node AMIs exist.*-c amiFamily=AL2023'));
+      'the control plane itself to a version for which no AL2 node AMIs exist.*Switch by setting two keys'));
+  });
+
+  test('the AL2 warning\'s switch sets both keys, the version one minor above the running 1.32, never the AL2023 default (1.36)', () => {
+    annotationsOf(stack).hasWarning('/MixedArchEks', Match.stringLikeRegexp(
+      'Switch by setting two keys in cdk\\.json and deploying: "amiFamily": "AL2023" and "kubernetesVersion": "1\\.33" ' +
+      '\\(one minor version above the 1\\.32 the cluster runs: EKS upgrades one minor version per deploy\\), then one minor version per deploy \\(docs/upgrades\\.md\\)\\.'));
+    annotationsOf(stack).hasNoWarning('/MixedArchEks', Match.stringLikeRegexp('amiFamily=AL2023'));
   });
 
   test('warns, in so many words, that the API endpoint is open to the internet, and how to close it', () => {

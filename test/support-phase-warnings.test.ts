@@ -23,13 +23,15 @@ const euWest1 = inRegion('eu-west-1');
 
 test('on 2026-12-02, 1.34 is in standard support: a warning that it ends that day, none about extended support', () => {
   lastStandardDay.hasWarning('/MixedArchEks', Match.stringLikeRegexp(
-    '^Kubernetes 1\\.34 leaves standard support after 2026-12-02 \\(0 days\\): from the next day the control plane bills at the extended-support rate'));
+    '^Kubernetes 1\\.34 leaves standard support after 2026-12-02 \\(0 days\\): from the next day the control plane bills at the extended-support rate\\. ' +
+    'Upgrade one minor version per deploy: set "kubernetesVersion": "1\\.35" in cdk\\.json and deploy\\.'));
   lastStandardDay.hasNoWarning('*', Match.stringLikeRegexp('is in extended support'));
 });
 
 test('on 2026-12-03, without a code change, 1.34 is in extended support until 2027-12-02', () => {
   firstExtendedDay.hasWarning('/MixedArchEks', Match.stringLikeRegexp(
-    '^Kubernetes 1\\.34 is in extended support until 2027-12-02: .*After that date EKS upgrades the control plane itself'));
+    '^Kubernetes 1\\.34 is in extended support until 2027-12-02: .*After that date EKS upgrades the control plane itself\\. ' +
+    'Upgrade one minor version per deploy: set "kubernetesVersion": "1\\.35" in cdk\\.json and deploy\\.'));
   firstExtendedDay.hasNoWarning('*', Match.stringLikeRegexp('leaves standard support'));
 });
 

@@ -5,6 +5,7 @@ import { ConfigError, ConfigIssue } from './errors';
 import { clockFromEnvironment } from './kubernetes-versions';
 import { ClusterConfig, KarpenterNodePoolConfig, NodeTaint, ProjectConfig } from './types';
 import { ContextReader, ValueReader } from './value-reader';
+import { RunningVersion, checkVersionStep } from './version-step';
 import { resolveWorkloads } from './workload-config';
 
 /**
@@ -13,14 +14,20 @@ import { resolveWorkloads } from './workload-config';
  * @param contextKeys every context key that was set (cdk.json and `-c`): unknown ones are refused.
  *   Leave it out where the keys are not known (a bare reader function in a test).
  * @param date the date of the run: it decides which Kubernetes versions EKS offers and the default one.
+ * @param running the version the cluster already runs, where the caller knows it (the `cdk` CLI path reads the
+ *   last synth's template): a step of more than one minor version from it, or back, is refused.
  */
 export function resolveProjectConfig(
   context: ContextReader, env: NodeJS.ProcessEnv = process.env, contextKeys?: Iterable<string>, date: Date = clockFromEnvironment(env)(),
+  running?: RunningVersion,
 ): ProjectConfig {
   const issues: ConfigIssue[] = [];
   if (contextKeys) checkContextKeys(contextKeys, issues);
   const reader = new ValueReader(context, issues);
   const cluster = resolveCluster(reader, env, issues, date);
+  if (running && cluster.kubernetesVersion && !issues.some((i) => i.key === 'kubernetesVersion')) {
+    checkVersionStep(cluster.kubernetesVersion, reader.raw('kubernetesVersion') !== undefined, running, issues);
+  }
   const workloads = resolveWorkloads(reader, env, issues);
   if (issues.length > 0) throw new ConfigError(issues);
   return { cluster, workloads };

@@ -150,7 +150,8 @@ export function renderCostReport(report: CostReport, al2023Alternative?: CostRep
   }
   lines.push('', supportSentence(report));
   if (report.supportPhase === 'extended' && al2023Alternative) {
-    lines.push(`With -c amiFamily=AL2023 (Kubernetes ${al2023Alternative.kubernetesVersion}, ${al2023Alternative.supportPhase} support): ` +
+    // Both keys: cdk.json pins kubernetesVersion, so amiFamily alone would keep the version.
+    lines.push(`With -c amiFamily=AL2023 -c kubernetesVersion=${al2023Alternative.kubernetesVersion} (${al2023Alternative.supportPhase} support): ` +
       `control plane ${usd(al2023Alternative.controlPlaneMonthly)}/month, total ${usd(al2023Alternative.totalMonthly)}/month ` +
       `(${usd(report.totalMonthly - al2023Alternative.totalMonthly)} less).`);
   }

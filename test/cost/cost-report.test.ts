@@ -108,7 +108,7 @@ test('the report names the price region, date and source, and states the Gravito
   expect(text).toMatch(/graviton: 2 x m7i\.large = \$200\.00\/month; Graviton saves \$40\.00\/month \(20%\)/);
   expect(text).toMatch(/x86: 1 x m7g\.large = \$80\.00\/month; Graviton would save \$20\.00\/month \(20%\)/);
   expect(text).toMatch(/Kubernetes 1\.32 is in extended support until 2027-03-23: \$50\.00\/month more than standard support/);
-  expect(text).toMatch(/With -c amiFamily=AL2023 \(Kubernetes 1\.35, standard support\): control plane \$10\.00\/month, total \$280\.00\/month \(\$50\.00 less\)/);
+  expect(text).toMatch(/With -c amiFamily=AL2023 -c kubernetesVersion=1\.35 \(standard support\): control plane \$10\.00\/month, total \$280\.00\/month \(\$50\.00 less\)/);
 });
 
 test('a type the table lacks: the rest is priced, the total leaves it out, and the report names it', () => {
@@ -141,9 +141,9 @@ describe('npm run cost', () => {
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/prices: us-east-1 US East \(N\. Virginia\), 2026-07-20/);
     expect(result.out).toMatch(/Control plane {2}Kubernetes 1\.32, extended support on 2026-11-28 +\$438\.00/);
-    expect(result.out).toMatch(/With -c amiFamily=AL2023 \(Kubernetes 1\.36, standard support\)/);
+    expect(result.out).toMatch(/With -c amiFamily=AL2023 -c kubernetesVersion=1\.36 \(standard support\)/);
     const mixed = '[{"name":"g","arch":"arm64","instanceTypes":["m7g.large"],"minSize":1,"desiredSize":1,"maxSize":2,"amiFamily":"AL2"}]';
-    expect(run(['-c', 'amiFamily=AL2023', '-c', 'kubernetesVersion=1.32', '-c', `nodeGroups=${mixed}`]).out).toMatch(/With -c amiFamily=AL2023 \(Kubernetes 1\.36, standard support\)/);
+    expect(run(['-c', 'amiFamily=AL2023', '-c', 'kubernetesVersion=1.32', '-c', `nodeGroups=${mixed}`]).out).toMatch(/With -c amiFamily=AL2023 -c kubernetesVersion=1\.36 \(standard support\)/);
   });
 
   test('prices the current generations: Graviton4 m8g.large and Graviton3 m7g.4xlarge', () => {
@@ -197,7 +197,7 @@ describe('the whole report, line by line', () => {
       '  idle: 0 x m7g.large = $0.00/month; Graviton would save $0.00/month (0%)',
       '',
       'Kubernetes 1.32 is in extended support until 2027-03-23: $50.00/month more than standard support; after that date EKS upgrades the control plane itself.',
-      'With -c amiFamily=AL2023 (Kubernetes 1.35, standard support): control plane $10.00/month, total $495.00/month ($50.00 less).',
+      'With -c amiFamily=AL2023 -c kubernetesVersion=1.35 (standard support): control plane $10.00/month, total $495.00/month ($50.00 less).',
       '',
       'Not priced (no price in the test-1 table, so the total leaves them out): x8g.large (node group big).',
     ]);
@@ -305,7 +305,7 @@ describe('npm run cost lists', () => {
       '{"name":"new","arch":"amd64","instanceTypes":["m7i.large"],"minSize":1,"desiredSize":1,"maxSize":2,"amiFamily":"AL2023"}]';
     const result = run(['-c', 'kubernetesVersion=1.32', '-c', `nodeGroups=${mixed}`]);
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/With -c amiFamily=AL2023 \(Kubernetes 1\.36, standard support\)/);
+    expect(result.out).toMatch(/With -c amiFamily=AL2023 -c kubernetesVersion=1\.36 \(standard support\)/);
   });
 });
 
