@@ -97,14 +97,17 @@ describe('gitlab-ci-local --list', () => {
     expect({ code: onMain.code, stderr: onMain.stderr }).toEqual({ code: 0, stderr: expect.not.stringMatching(SCHEMA_OR_SCRIPT_ERROR) });
   });
 
-  it('lists every job in its stage on the default branch: native builds, merge, verify, manual deploys', () => {
-    // The fresh repository has no remote, so gitlab-ci-local takes `main` as the default branch.
+  it('lists every job in its stage on the default branch: native builds and merges per image, verify, manual deploys', () => {
+    // The fresh repository has no remote, so gitlab-ci-local takes `main` as the default branch. The image
+    // matrix expands into one job per image, named with its value as GitLab does.
+    const build = (arch: string, image: string) => ({ name: `build-image-${arch}: [${image}]`, stage: 'image', when: 'on_success', environment: '', needs: [] });
+    const merge = (image: string) => ({ name: `merge-image: [${image}]`, stage: 'image', when: 'on_success', environment: '', needs: ['build-image-amd64', 'build-image-arm64'] });
     expect(parseList(onMain.stdout)).toEqual([
       { name: 'test', stage: 'test', when: 'on_success', environment: '', needs: [] },
       { name: 'synth', stage: 'synth', when: 'on_success', environment: '', needs: [] },
-      { name: 'build-image-amd64', stage: 'image', when: 'on_success', environment: '', needs: [] },
-      { name: 'build-image-arm64', stage: 'image', when: 'on_success', environment: '', needs: [] },
-      { name: 'merge-image', stage: 'image', when: 'on_success', environment: '', needs: ['build-image-amd64', 'build-image-arm64'] },
+      build('amd64', 'print-platform-info'), build('amd64', 'arch-guard'),
+      build('arm64', 'print-platform-info'), build('arm64', 'arch-guard'),
+      merge('print-platform-info'), merge('arch-guard'),
       { name: 'verify-image', stage: 'verify', when: 'on_success', environment: '', needs: ['merge-image', 'build-image-qemu'] },
       { name: 'deploy-cdk', stage: 'deploy', when: 'manual', environment: 'production', needs: ['synth', 'verify-image'] },
       { name: 'deploy-manifests', stage: 'deploy', when: 'manual', environment: 'production', needs: ['synth', 'verify-image'] },
@@ -113,13 +116,17 @@ describe('gitlab-ci-local --list', () => {
 
   it('on other branches builds and runs each architecture, and pushes, merges, verifies and deploys nothing', () => {
     expect(onFeature.code).toBe(0);
-    expect(parseList(onFeature.stdout).map((j) => j.name)).toEqual(['test', 'synth', 'build-image-amd64', 'build-image-arm64']);
+    expect(parseList(onFeature.stdout).map((j) => j.name)).toEqual([
+      'test', 'synth',
+      'build-image-amd64: [print-platform-info]', 'build-image-amd64: [arch-guard]', 'build-image-arm64: [print-platform-info]', 'build-image-arm64: [arch-guard]',
+    ]);
   });
 
   it('with IMAGE_BUILD=qemu runs the emulated build instead of the native ones and the merge', () => {
     expect(qemuOnMain.code).toBe(0);
-    expect(parseList(qemuOnMain.stdout).map((j) => j.name)).toEqual(['test', 'synth', 'build-image-qemu', 'verify-image', 'deploy-cdk', 'deploy-manifests']);
-    expect(parseList(qemuOnFeature.stdout).map((j) => j.name)).toEqual(['test', 'synth', 'build-image-qemu']);
+    const qemu = ['build-image-qemu: [print-platform-info]', 'build-image-qemu: [arch-guard]'];
+    expect(parseList(qemuOnMain.stdout).map((j) => j.name)).toEqual(['test', 'synth', ...qemu, 'verify-image', 'deploy-cdk', 'deploy-manifests']);
+    expect(parseList(qemuOnFeature.stdout).map((j) => j.name)).toEqual(['test', 'synth', ...qemu]);
   });
 
   // The two cases below prove the check above is not vacuous: the same parser rejects broken copies.

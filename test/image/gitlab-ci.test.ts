@@ -22,6 +22,9 @@ const QEMU_JOB = 'build-image-qemu';
 const VERIFY_JOB = 'verify-image';
 const DEPLOY_JOBS = ['deploy-cdk', 'deploy-manifests'];
 const IMAGE_REF = '$ECR_REPOSITORY_URI:$CI_COMMIT_SHA';
+const ARCH_GUARD_IMAGE_REF = '$ARCH_GUARD_REPOSITORY_URI:$CI_COMMIT_SHA';
+/** The project's images: every image job runs once for each (parallel:matrix). */
+const IMAGES = ['print-platform-info', 'arch-guard'];
 // Top-level keys that are not jobs (GitLab's reserved words; `image` etc. are deprecated globals).
 const GLOBAL_KEYS = new Set(['stages', 'variables', 'workflow', 'default', 'include', 'image', 'services', 'cache', 'before_script', 'after_script', 'types']);
 
@@ -91,7 +94,7 @@ function runImage(line: string): string | undefined {
   const words = line.trim().split(/\s+/);
   if (words[0] !== 'docker' || words[1] !== 'run') return undefined;
   for (let i = 2; i < words.length; i++) {
-    if (words[i] === '--platform') i++;
+    if (words[i] === '--platform' || words[i] === '--entrypoint') i++;
     else if (!words[i].startsWith('-')) return words[i];
   }
   return undefined;
@@ -181,6 +184,7 @@ describe('.gitlab-ci.yml structure', () => {
     const s = job('synth');
     expect(lines(s, 'script')).toEqual([
       'if [ -n "$ECR_REPOSITORY_URI" ]; then export PRINT_PLATFORM_INFO_IMAGE="$IMAGE_REF"; fi',
+      'if [ -n "$ARCH_GUARD_REPOSITORY_URI" ]; then export ARCH_GUARD_IMAGE="$ARCH_GUARD_IMAGE_REF"; fi',
       'npm ci --omit=dev',
       'npm run synth',
     ]);
@@ -198,24 +202,25 @@ describe('.gitlab-ci.yml structure', () => {
     expect(job(NATIVE_JOBS.arm64)).toMatchObject({ tags: ['$RUNNER_TAG_ARM64'], variables: expect.objectContaining({ ARCH: 'arm64' }) });
   });
 
-  it.each(Object.values(NATIVE_JOBS))('%s builds one platform natively without provenance, pushes, runs and checks it', (name) => {
+  it.each(Object.values(NATIVE_JOBS))('%s builds one platform natively without provenance, pushes, runs and checks it, for each image', (name) => {
+    expect(job(name).parallel).toEqual({ matrix: [{ IMAGE: IMAGES }] });
     const script = lines(job(name), 'script').join('\n');
     const push = script.split('\n').find((l) => l.includes('docker buildx build') && l.includes('--push')) ?? '';
     const args = words(push);
     expect(args[args.indexOf('--platform') + 1]).toBe('"linux/$ARCH"');
     expect(args[args.indexOf('--provenance') + 1]).toBe('false');
-    expect(args[args.length - 1]).toBe('image/');
-    expect(script).toContain('docker run --rm --platform "linux/$ARCH" "$RUN_REF"');
-    expect(script).toContain('grep -q "^kubernetes.io/arch=$ARCH " run.log');
+    expect(args.slice(-3)).toEqual(['--file', '"$DOCKERFILE"', '"$CONTEXT"']);
+    expect(lines(job(name), 'script')).toContain('run_check "$RUN_REF"');
     expect(job(name).rules).toEqual([{ if: '$IMAGE_BUILD == "qemu"', when: 'never' }, { when: 'on_success' }]);
     expect((job(name).artifacts as Job).reports).toEqual({ dotenv: 'digest.env' });
   });
 
-  it('merges the two tested digests into one index, on the default branch only', () => {
+  it('merges each image\'s two tested digests into one index, on the default branch only', () => {
     const m = job(MERGE_JOB);
+    expect(m.parallel).toEqual({ matrix: [{ IMAGE: IMAGES }] });
     expect(m.needs).toEqual([NATIVE_JOBS.amd64, NATIVE_JOBS.arm64]);
     expect(m.rules).toEqual([{ if: '$IMAGE_BUILD == "qemu"', when: 'never' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
-    expect(lines(m, 'script')).toContain('docker buildx imagetools create --tag "$IMAGE_REF" --tag "$ECR_REPOSITORY_URI:latest" "$ECR_REPOSITORY_URI@$IMAGE_DIGEST_AMD64" "$ECR_REPOSITORY_URI@$IMAGE_DIGEST_ARM64"');
+    expect(lines(m, 'script')).toContain('docker buildx imagetools create --tag "$REPOSITORY:$CI_COMMIT_SHA" --tag "$REPOSITORY:latest" "$REPOSITORY@$AMD64" "$REPOSITORY@$ARM64"');
   });
 
   it('keeps the QEMU build as a fallback that runs only when IMAGE_BUILD=qemu', () => {
@@ -226,7 +231,8 @@ describe('.gitlab-ci.yml structure', () => {
     expect(binfmt).toMatch(/^docker run .*--privileged.*--install \S*arm64/);
     const create = all.findIndex((l) => /^docker buildx create\b.*--use\b/.test(l));
     expect(create).toBeGreaterThan(all.indexOf(binfmt));
-    expect(lines(q, 'script').join('\n')).toContain('docker buildx build --platform linux/amd64,linux/arm64 --provenance false --tag "$IMAGE_REF" --tag "$ECR_REPOSITORY_URI:latest" --push image/');
+    expect(q.parallel).toEqual({ matrix: [{ IMAGE: IMAGES }] });
+    expect(lines(q, 'script').join('\n')).toContain('docker buildx build --platform linux/amd64,linux/arm64 --provenance false --tag "$REPOSITORY:$CI_COMMIT_SHA" --tag "$REPOSITORY:latest" --push --file "$DOCKERFILE" "$CONTEXT"');
   });
 
   it('logs in to ECR with a token piped from the OIDC role, never a password argument', () => {
@@ -237,7 +243,7 @@ describe('.gitlab-ci.yml structure', () => {
     expect(text).not.toMatch(/CI_REGISTRY_PASSWORD|CI_JOB_TOKEN|imagePullSecret|registry-credentials/);
   });
 
-  it('verifies the commit image after whichever build ran, with only the libraries installed and the ECR token for ECR only', () => {
+  it('verifies both commit images after whichever build ran, with only the libraries installed and the ECR token for ECR only', () => {
     const v = job(VERIFY_JOB);
     expect(v.needs).toEqual([{ job: MERGE_JOB, optional: true }, { job: QEMU_JOB, optional: true }]);
     expect(v.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
@@ -245,7 +251,8 @@ describe('.gitlab-ci.yml structure', () => {
     expect(script).toContain('npm ci --omit=dev');
     expect(script).toContain('export REGISTRY_HOST="${ECR_REPOSITORY_URI%%/*}"');
     expect(script).toContain('export REGISTRY_PASSWORD="$(aws ecr get-login-password --region "$AWS_REGION")"');
-    expect(script[script.length - 1]).toBe('npm run check-image -- "$IMAGE_REF"');
+    expect(script[script.length - 1]).toBe('npm run check-image -- "$IMAGE_REF" "$ARCH_GUARD_IMAGE_REF"');
+    expect(globals.ARCH_GUARD_IMAGE_REF).toBe(ARCH_GUARD_IMAGE_REF);
     expect(v.variables).toMatchObject({ REGISTRY_USERNAME: 'AWS' });
     expect(v.variables).not.toHaveProperty('REGISTRY_PASSWORD');
   });
@@ -356,7 +363,13 @@ if [ "$1" = login ]; then echo "STDIN $(cat)" >> "$CALLS"; fi
 if [ "$1 $2" = "buildx build" ]; then
   while [ $# -gt 0 ]; do [ "$1" = --metadata-file ] && printf '{\\n  "containerimage.digest": "%s",\\n  "image.name": "x"\\n}\\n' "$STUB_DIGEST" > "$2"; shift; done
 fi
-if [ "$1" = run ]; then printf '%s\\n' "uname_result(machine='x')" "kubernetes.io/arch=$STUB_PRINTS (machine=m, node=n)"; fi
+if [ "$1" = run ]; then
+  case " $* " in
+    *" --entrypoint node "*" -p process.arch "*) echo "$STUB_NODE_ARCH" ;;
+    *" --entrypoint "*) ;;
+    *) printf '%s\\n' "uname_result(machine='x')" "kubernetes.io/arch=$STUB_PRINTS (machine=m, node=n)" ;;
+  esac
+fi
 exit 0
 `,
   aws: `#!/bin/sh
@@ -375,7 +388,7 @@ interface JobRun {
   readonly dir: string;
 }
 
-function runJob(name: string, vars: Record<string, string>, stub: { prints?: string } = {}): JobRun {
+function runJob(name: string, vars: Record<string, string>, stub: { prints?: string; nodeArch?: string } = {}): JobRun {
   const dir = mkdtempSync(path.join(work, `${name}-`));
   mkdirSync(path.join(dir, 'bin'));
   for (const [tool, body] of Object.entries(STUBS)) {
@@ -398,6 +411,7 @@ function runJob(name: string, vars: Record<string, string>, stub: { prints?: str
   };
   if (env.ECR_REPOSITORY_URI) env.IMAGE_REF = `${env.ECR_REPOSITORY_URI}:${SHA}`;
   env.STUB_PRINTS = stub.prints ?? env.ARCH ?? '';
+  env.STUB_NODE_ARCH = stub.nodeArch ?? (env.ARCH === 'amd64' ? 'x64' : env.ARCH ?? '');
   const result = spawnSync('sh', ['-e', '-c', allLines(j).join('\n')], { cwd: dir, env, encoding: 'utf8' });
   let calls: string[] = [];
   let dotenv: string | undefined;
@@ -410,10 +424,13 @@ function runJob(name: string, vars: Record<string, string>, stub: { prints?: str
   return { status: result.status, output: `${result.stdout}${result.stderr}`, calls, dotenv, dir };
 }
 
-const AWS_VARS = { AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/deploy', AWS_REGION: 'eu-west-1', ECR_REPOSITORY_URI: ECR };
+const ARCH_GUARD_ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/arch-guard';
+const AWS_VARS = { AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/deploy', AWS_REGION: 'eu-west-1', ECR_REPOSITORY_URI: ECR, ARCH_GUARD_REPOSITORY_URI: ARCH_GUARD_ECR };
+const PPI = { IMAGE: 'print-platform-info' };
+const GUARD = { IMAGE: 'arch-guard' };
 
 describe('native build jobs, run against stand-in docker and aws', () => {
-  const onMain = runJob(NATIVE_JOBS.arm64, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS });
+  const onMain = runJob(NATIVE_JOBS.arm64, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS, ...PPI });
 
   it('on the default branch: logs in to ECR, pushes the arch tag, runs the pushed digest and passes it on', () => {
     expect(onMain.status).toBe(0);
@@ -425,10 +442,10 @@ describe('native build jobs, run against stand-in docker and aws', () => {
     expect([...onMain.calls.slice(0, 1), ...onMain.calls.slice(3)]).toEqual([
       'apk add --no-cache aws-cli',
       'STDIN ecr-token-s3cret',
-      `docker buildx build --platform linux/arm64 --provenance false --tag ${ECR}:${SHA}-arm64 --metadata-file build.json --push image/`,
+      `docker buildx build --platform linux/arm64 --provenance false --tag ${ECR}:${SHA}-arm64 --metadata-file build.json --push --file image/Dockerfile image/`,
       `docker run --rm --platform linux/arm64 ${ECR}@${DIGEST}`,
     ]);
-    expect(onMain.dotenv).toBe(`IMAGE_DIGEST_ARM64=${DIGEST}\n`);
+    expect(onMain.dotenv).toBe(`IMAGE_DIGEST_PRINT_PLATFORM_INFO_ARM64=${DIGEST}\n`);
   });
 
   it('passes the ECR token on stdin only and writes the OIDC token where the AWS CLI reads it', () => {
@@ -438,42 +455,96 @@ describe('native build jobs, run against stand-in docker and aws', () => {
   });
 
   it('fails when the image printed another architecture than the runner\'s', () => {
-    const wrong = runJob(NATIVE_JOBS.arm64, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS }, { prints: 'amd64' });
+    const wrong = runJob(NATIVE_JOBS.arm64, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS, ...PPI }, { prints: 'amd64' });
     expect(wrong.status).not.toBe(0);
     expect(wrong.output).toContain(`${ECR}@${DIGEST} did not print kubernetes.io/arch=arm64 on a arm64 runner`);
     expect(wrong.dotenv).toBeUndefined();
   });
 
   it('on another branch: builds and runs locally, with no AWS call and no push', () => {
-    const feature = runJob(NATIVE_JOBS.amd64, { CI_COMMIT_BRANCH: 'feature-x' });
+    const feature = runJob(NATIVE_JOBS.amd64, { CI_COMMIT_BRANCH: 'feature-x', ...PPI });
     expect(feature.status).toBe(0);
     expect(feature.calls).toEqual([
-      'docker buildx build --platform linux/amd64 --provenance false --tag print-platform-info:amd64 --load image/',
+      'docker buildx build --platform linux/amd64 --provenance false --tag print-platform-info:amd64 --load --file image/Dockerfile image/',
       'docker run --rm --platform linux/amd64 print-platform-info:amd64',
     ]);
   });
 
   it('on the default branch without the ECR variable: fails saying which CI/CD variable to set', () => {
-    const unset = runJob(NATIVE_JOBS.amd64, { CI_COMMIT_BRANCH: 'main', AWS_DEPLOY_ROLE_ARN: AWS_VARS.AWS_DEPLOY_ROLE_ARN, AWS_REGION: 'eu-west-1' });
+    const unset = runJob(NATIVE_JOBS.amd64, { CI_COMMIT_BRANCH: 'main', AWS_DEPLOY_ROLE_ARN: AWS_VARS.AWS_DEPLOY_ROLE_ARN, AWS_REGION: 'eu-west-1', ...PPI });
     expect(unset.status).not.toBe(0);
     expect(unset.output).toContain('Set the CI/CD variable ECR_REPOSITORY_URI (stack output EcrRepositoryUri)');
     expect(unset.calls).toEqual([]);
   });
+
+  describe('arch-guard', () => {
+    const guardOnMain = runJob(NATIVE_JOBS.amd64, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS, ...GUARD });
+
+    it('builds its Dockerfile from the repository root, pushes to its own repository, runs Node.js and checks the bundle on the runner', () => {
+      expect(guardOnMain.status).toBe(0);
+      expect(guardOnMain.calls.slice(3)).toEqual([
+        'STDIN ecr-token-s3cret',
+        `docker buildx build --platform linux/amd64 --provenance false --tag ${ARCH_GUARD_ECR}:${SHA}-amd64 --metadata-file build.json --push --file image/arch-guard.Dockerfile .`,
+        `docker run --rm --platform linux/amd64 --entrypoint node ${ARCH_GUARD_ECR}@${DIGEST} -p process.arch`,
+        `docker run --rm --platform linux/amd64 --entrypoint node ${ARCH_GUARD_ECR}@${DIGEST} --check /app/arch-guard.js`,
+      ]);
+      expect(guardOnMain.dotenv).toBe(`IMAGE_DIGEST_ARCH_GUARD_AMD64=${DIGEST}\n`);
+    });
+
+    it('fails when its Node.js is for another architecture than the runner\'s', () => {
+      const wrong = runJob(NATIVE_JOBS.arm64, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS, ...GUARD }, { nodeArch: 'x64' });
+      expect(wrong.status).not.toBe(0);
+      expect(wrong.output).toContain(`${ARCH_GUARD_ECR}@${DIGEST} runs a Node.js for another architecture than arm64`);
+      expect(wrong.dotenv).toBeUndefined();
+    });
+
+    it('on another branch: builds and runs locally, pushing nothing', () => {
+      const feature = runJob(NATIVE_JOBS.arm64, { CI_COMMIT_BRANCH: 'feature-x', ...GUARD });
+      expect(feature.status).toBe(0);
+      expect(feature.calls).toEqual([
+        'docker buildx build --platform linux/arm64 --provenance false --tag arch-guard:arm64 --load --file image/arch-guard.Dockerfile .',
+        'docker run --rm --platform linux/arm64 --entrypoint node arch-guard:arm64 -p process.arch',
+        'docker run --rm --platform linux/arm64 --entrypoint node arch-guard:arm64 --check /app/arch-guard.js',
+      ]);
+    });
+
+    it('on the default branch without its repository variable: fails naming it, before any push', () => {
+      const unset = runJob(NATIVE_JOBS.amd64, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS, ARCH_GUARD_REPOSITORY_URI: '', ...GUARD });
+      expect(unset.status).not.toBe(0);
+      expect(unset.output).toContain('Set the CI/CD variable ARCH_GUARD_REPOSITORY_URI (stack output ArchGuardRepositoryUri)');
+      expect(unset.calls).toEqual([]);
+    });
+
+    it('refuses an image name the project does not have', () => {
+      const other = runJob(NATIVE_JOBS.amd64, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS, IMAGE: 'nginx' });
+      expect(other.status).not.toBe(0);
+      expect(other.output).toContain('IMAGE=nginx is not an image of this project (print-platform-info, arch-guard)');
+      expect(other.calls).toEqual([]);
+    });
+  });
 });
 
 describe('merge job, run against stand-in docker and aws', () => {
-  it('indexes the two digests under the commit tag and latest', () => {
-    const merged = runJob(MERGE_JOB, {
-      CI_COMMIT_BRANCH: 'main', ...AWS_VARS, IMAGE_DIGEST_AMD64: `sha256:${'b'.repeat(64)}`, IMAGE_DIGEST_ARM64: DIGEST,
-    });
-    expect(merged.status).toBe(0);
-    expect(merged.calls).toContain(`docker buildx imagetools create --tag ${ECR}:${SHA} --tag ${ECR}:latest ${ECR}@sha256:${'b'.repeat(64)} ${ECR}@${DIGEST}`);
+  // Every build job's dotenv reaches each merge job: the digests of both images, under their own names.
+  const digests = {
+    IMAGE_DIGEST_PRINT_PLATFORM_INFO_AMD64: `sha256:${'b'.repeat(64)}`, IMAGE_DIGEST_PRINT_PLATFORM_INFO_ARM64: DIGEST,
+    IMAGE_DIGEST_ARCH_GUARD_AMD64: `sha256:${'c'.repeat(64)}`, IMAGE_DIGEST_ARCH_GUARD_ARM64: `sha256:${'d'.repeat(64)}`,
+  };
+
+  it('indexes each image\'s two digests under the commit tag and latest of its own repository', () => {
+    const ppi = runJob(MERGE_JOB, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS, ...digests, ...PPI });
+    expect(ppi.status).toBe(0);
+    expect(ppi.calls).toContain(`docker buildx imagetools create --tag ${ECR}:${SHA} --tag ${ECR}:latest ${ECR}@sha256:${'b'.repeat(64)} ${ECR}@${DIGEST}`);
+    const guard = runJob(MERGE_JOB, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS, ...digests, ...GUARD });
+    expect(guard.status).toBe(0);
+    expect(guard.calls).toContain(`docker buildx imagetools create --tag ${ARCH_GUARD_ECR}:${SHA} --tag ${ARCH_GUARD_ECR}:latest ${ARCH_GUARD_ECR}@sha256:${'c'.repeat(64)} ${ARCH_GUARD_ECR}@sha256:${'d'.repeat(64)}`);
   });
 
-  it('refuses to merge without both digests', () => {
-    const missing = runJob(MERGE_JOB, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS, IMAGE_DIGEST_ARM64: DIGEST });
+  it('refuses to merge without both digests of its image, even when the other image\'s are there', () => {
+    const missing = runJob(MERGE_JOB, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS, ...digests, IMAGE_DIGEST_ARCH_GUARD_ARM64: '', ...GUARD });
     expect(missing.status).not.toBe(0);
-    expect(missing.output).toContain('a build job passed no digest');
+    expect(missing.output).toContain('a build job of arch-guard passed no digest');
+    expect(missing.calls.filter((c) => c.includes('imagetools create'))).toEqual([]);
   });
 });
 
