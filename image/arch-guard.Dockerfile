@@ -17,8 +17,10 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY bin/ bin/
 COPY lib/ lib/
-# One self-contained file: the server and every library it uses; only Node.js's built-in modules stay outside.
-RUN node_modules/.bin/esbuild bin/arch-guard.ts --bundle --platform=node --target=node24 --format=cjs --legal-comments=none --log-level=warning --outfile=/out/arch-guard.js
+# One file: the server and every library it uses; Node.js's built-in modules stay outside, and so does aws-cdk-lib,
+# which only the configuration code needs, and the server never loads it when the stack passes --arch
+# (docs/arch-guard.md, interface notes: 1.6 MB instead of 11.6 MB).
+RUN node_modules/.bin/esbuild bin/arch-guard.ts --bundle --platform=node --target=node24 --format=cjs --legal-comments=none --log-level=warning --external:aws-cdk-lib --outfile=/out/arch-guard.js
 
 FROM node:24.21.0-bookworm-slim
 ENV NODE_ENV=production

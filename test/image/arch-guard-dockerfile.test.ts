@@ -1,12 +1,14 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import * as https from 'node:https';
 import * as path from 'node:path';
 import { Copy, DockerfileParser, Instruction } from 'dockerfile-ast';
 import { parseDocument } from 'yaml';
 import { WORKLOAD_GID, WORKLOAD_UID } from '../../lib/config/workload-identity';
-import { ARCH_GUARD } from '../../lib/constructs/arch-guard/arch-guard-objects';
+import { ARCH_GUARD, archGuardArgs } from '../../lib/constructs/arch-guard/arch-guard-objects';
+import { makeCertificate } from '../support/tls';
 
 // image/arch-guard.Dockerfile read with dockerfile-ast (no Docker engine here), and its esbuild step run for real
 // on this machine with the same arguments.
@@ -101,15 +103,41 @@ describe('the build stage\'s esbuild step, run here', () => {
     expect(run.stdout).toBe('arm64,amd64 library/busybox true\n');
   });
 
-  // Skipped (and reported as skipped) until the server's entry lands.
-  const withEntry = existsSync(path.join(ROOT, 'bin/arch-guard.ts')) ? it : it.skip;
-  withEntry('bundles the real entry, bin/arch-guard.ts, into one self-contained file Node.js can parse', () => {
-    const out = path.join(tmp, 'real', 'arch-guard.js');
+  it('bundles the real entry into one file that, alone in a folder, serves HTTPS with the stack\'s arguments', async () => {
+    const dir = path.join(tmp, 'real');
+    const out = path.join(dir, 'arch-guard.js');
     const result = bundle('bin/arch-guard.ts', out);
+    expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(spawnSync(process.execPath, ['--check', out], { encoding: 'utf8' }).status).toBe(0);
-    // Self-contained: no require of a package, only of Node.js built-ins.
-    const required = [...readFileSync(out, 'utf8').matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]);
-    expect(required.filter((r) => !r.startsWith('node:') && !builtinModules.includes(r))).toEqual([]);
+    // Only Node.js built-ins outside the file, and the libraries the server never loads with --arch: aws-cdk-lib
+    // (the configuration code) and the AWS SDK's optional CRT signer.
+    const required = [...new Set([...readFileSync(out, 'utf8').matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]))];
+    expect(required.filter((r) => !r.startsWith('node:') && !builtinModules.includes(r)).sort()).toEqual(['@aws-sdk/signature-v4-crt', 'aws-cdk-lib/aws-ec2']);
+    // The container's command line, as the stack writes it, with a test certificate and any free port.
+    const cert = makeCertificate(mkdtempSync(path.join(tmp, 'tls-')));
+    const argv = archGuardArgs({ architectures: ['arm64', 'amd64'], arm64Weight: 50 })
+      .map((a) => ({ '/tls/tls.crt': cert.certFile, '/tls/tls.key': cert.keyFile, [String(ARCH_GUARD.port)]: '0' })[a] ?? a);
+    const server = spawn(process.execPath, [out, ...argv], { cwd: dir, env: { PATH: process.env.PATH ?? '' } });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let text = '';
+        server.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          const m = /"port":(\d+)/.exec(text);
+          if (m) resolve(Number(m[1]));
+        });
+        server.on('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
+      });
+      const health = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+        https.get({ host: '127.0.0.1', port, path: '/healthz', ca: cert.cert }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => { body += c.toString(); });
+          res.on('end', () => resolve({ status: res.statusCode, body }));
+        }).on('error', reject);
+      });
+      expect(health.status).toBe(200);
+    } finally {
+      server.kill('SIGTERM');
+    }
   });
 });

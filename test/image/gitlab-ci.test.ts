@@ -366,7 +366,7 @@ fi
 if [ "$1" = run ]; then
   case " $* " in
     *" --entrypoint node "*" -p process.arch "*) echo "$STUB_NODE_ARCH" ;;
-    *" --entrypoint "*) ;;
+    *" --help "*) echo "$STUB_USAGE" ;;
     *) printf '%s\\n' "uname_result(machine='x')" "kubernetes.io/arch=$STUB_PRINTS (machine=m, node=n)" ;;
   esac
 fi
@@ -388,7 +388,7 @@ interface JobRun {
   readonly dir: string;
 }
 
-function runJob(name: string, vars: Record<string, string>, stub: { prints?: string; nodeArch?: string } = {}): JobRun {
+function runJob(name: string, vars: Record<string, string>, stub: { prints?: string; nodeArch?: string; usage?: string } = {}): JobRun {
   const dir = mkdtempSync(path.join(work, `${name}-`));
   mkdirSync(path.join(dir, 'bin'));
   for (const [tool, body] of Object.entries(STUBS)) {
@@ -412,6 +412,7 @@ function runJob(name: string, vars: Record<string, string>, stub: { prints?: str
   if (env.ECR_REPOSITORY_URI) env.IMAGE_REF = `${env.ECR_REPOSITORY_URI}:${SHA}`;
   env.STUB_PRINTS = stub.prints ?? env.ARCH ?? '';
   env.STUB_NODE_ARCH = stub.nodeArch ?? (env.ARCH === 'amd64' ? 'x64' : env.ARCH ?? '');
+  env.STUB_USAGE = stub.usage ?? 'Usage: npm run arch-guard -- --port <n> ...';
   const result = spawnSync('sh', ['-e', '-c', allLines(j).join('\n')], { cwd: dir, env, encoding: 'utf8' });
   let calls: string[] = [];
   let dotenv: string | undefined;
@@ -480,13 +481,13 @@ describe('native build jobs, run against stand-in docker and aws', () => {
   describe('arch-guard', () => {
     const guardOnMain = runJob(NATIVE_JOBS.amd64, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS, ...GUARD });
 
-    it('builds its Dockerfile from the repository root, pushes to its own repository, runs Node.js and checks the bundle on the runner', () => {
+    it('builds its Dockerfile from the repository root, pushes to its own repository, runs Node.js and the bundle on the runner', () => {
       expect(guardOnMain.status).toBe(0);
       expect(guardOnMain.calls.slice(3)).toEqual([
         'STDIN ecr-token-s3cret',
         `docker buildx build --platform linux/amd64 --provenance false --tag ${ARCH_GUARD_ECR}:${SHA}-amd64 --metadata-file build.json --push --file image/arch-guard.Dockerfile .`,
         `docker run --rm --platform linux/amd64 --entrypoint node ${ARCH_GUARD_ECR}@${DIGEST} -p process.arch`,
-        `docker run --rm --platform linux/amd64 --entrypoint node ${ARCH_GUARD_ECR}@${DIGEST} --check /app/arch-guard.js`,
+        `docker run --rm --platform linux/amd64 ${ARCH_GUARD_ECR}@${DIGEST} --help`,
       ]);
       expect(guardOnMain.dotenv).toBe(`IMAGE_DIGEST_ARCH_GUARD_AMD64=${DIGEST}\n`);
     });
@@ -498,13 +499,20 @@ describe('native build jobs, run against stand-in docker and aws', () => {
       expect(wrong.dotenv).toBeUndefined();
     });
 
+    it('fails when the image\'s own command does not print its usage (no bundle, or one that does not load)', () => {
+      const broken = runJob(NATIVE_JOBS.arm64, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS, ...GUARD }, { usage: 'node:internal/modules/cjs/loader: Cannot find module' });
+      expect(broken.status).not.toBe(0);
+      expect(broken.output).toContain(`${ARCH_GUARD_ECR}@${DIGEST} --help printed no usage`);
+      expect(broken.dotenv).toBeUndefined();
+    });
+
     it('on another branch: builds and runs locally, pushing nothing', () => {
       const feature = runJob(NATIVE_JOBS.arm64, { CI_COMMIT_BRANCH: 'feature-x', ...GUARD });
       expect(feature.status).toBe(0);
       expect(feature.calls).toEqual([
         'docker buildx build --platform linux/arm64 --provenance false --tag arch-guard:arm64 --load --file image/arch-guard.Dockerfile .',
         'docker run --rm --platform linux/arm64 --entrypoint node arch-guard:arm64 -p process.arch',
-        'docker run --rm --platform linux/arm64 --entrypoint node arch-guard:arm64 --check /app/arch-guard.js',
+        'docker run --rm --platform linux/arm64 arch-guard:arm64 --help',
       ]);
     });
 
