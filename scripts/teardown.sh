@@ -1,7 +1,8 @@
 #!/bin/sh
 # Tears the stack down in an order that finishes, or turns Karpenter off (--karpenter-off):
 #   1. deletes every Karpenter NodePool while the controller still runs, so Karpenter drains and terminates its
-#      nodes (each NodePool's terminationGracePeriod bounds a drain that a PodDisruptionBudget blocks);
+#      nodes (each NodePool's terminationGracePeriod bounds a drain that a PodDisruptionBudget blocks); with EKS
+#      Auto Mode (autoscaler=auto-mode), every NodePool but Auto Mode's built-in system and general-purpose;
 #   2. waits until no NodeClaim is left (TEARDOWN_TIMEOUT seconds, default 900) and stops, destroying nothing,
 #      if some remain: removing the controller then would leave their instances running;
 #   3. runs `cdk destroy` (or, with --karpenter-off, `cdk deploy`, after "autoscaler" is no longer "karpenter"
@@ -30,8 +31,8 @@ esac
 
 if [ "$mode" = karpenter-off ]; then
   autoscaler=$(node -e 'const c = require(require("path").resolve("cdk.json")).context || {}; console.log(String(c.autoscaler || "none").toLowerCase())') || exit 2
-  if [ "$autoscaler" = karpenter ]; then
-    echo 'teardown: cdk.json still says "autoscaler": "karpenter"; set it to "none" first, so the deploy removes Karpenter and later deploys do not bring it back' >&2
+  if [ "$autoscaler" = karpenter ] || [ "$autoscaler" = auto-mode ]; then
+    echo "teardown: cdk.json still says \"autoscaler\": \"$autoscaler\"; set it to \"none\" first, so the deploy removes it and later deploys do not bring it back" >&2
     exit 2
   fi
 fi
@@ -58,12 +59,27 @@ case "$context" in
     exit 2 ;;
 esac
 
+automode=''
 if $kubectl get crd nodepools.karpenter.sh >/dev/null 2>&1; then
-  echo "deleting every Karpenter NodePool of $cluster"
-  $kubectl delete nodepools.karpenter.sh --all --wait=false || exit 1
+  # EKS Auto Mode serves the same NodePool API. Its built-in pools are EKS's own (they cannot be deleted): their
+  # nodes go with the cluster, or when Auto Mode is turned off. Only the pools of karpenterNodePools are drained.
+  selector=''
+  if $kubectl get crd nodeclasses.eks.amazonaws.com >/dev/null 2>&1; then
+    automode=yes
+    selector=-lkarpenter.sh/nodepool!=system,karpenter.sh/nodepool!=general-purpose
+    echo "deleting every NodePool of $cluster but EKS Auto Mode's built-in system and general-purpose"
+    pools=$($kubectl get nodepools.karpenter.sh -o name) || exit 1
+    pools=$(printf '%s\n' "$pools" | grep -v -x -E 'nodepool\.karpenter\.sh/(system|general-purpose)')
+    # shellcheck disable=SC2086
+    [ -z "$pools" ] || $kubectl delete $pools --wait=false || exit 1
+  else
+    echo "deleting every Karpenter NodePool of $cluster"
+    $kubectl delete nodepools.karpenter.sh --all --wait=false || exit 1
+  fi
   waited=0
   while :; do
-    left=$($kubectl get nodeclaims.karpenter.sh -o name) || exit 1
+    # shellcheck disable=SC2086
+    left=$($kubectl get nodeclaims.karpenter.sh -o name $selector) || exit 1
     [ -z "$left" ] && break
     if [ "$waited" -ge "$timeout" ]; then
       echo "FAIL NodeClaims still there after ${timeout}s; nothing was destroyed (the controller must stay to terminate them):"
@@ -83,7 +99,7 @@ fi
 if [ "$mode" = karpenter-off ]; then
   # shellcheck disable=SC2086
   $cdk deploy "$stack" || exit 1
-  echo "Karpenter is off; its nodes are gone"
+  if [ -n "$automode" ]; then echo "EKS Auto Mode is off; its NodePools' nodes were drained first"; else echo "Karpenter is off; its nodes are gone"; fi
   exit 0
 fi
 

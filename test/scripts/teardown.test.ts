@@ -17,8 +17,14 @@ const STUBS: Record<string, string> = {
 echo "kubectl $*" >> "$STUB/calls"
 case "$1 $2" in
   "config current-context") cat "$STUB/context" ;;
-  "get crd") [ -f "$STUB/karpenter" ] ;;
+  "get crd")
+    case "$3" in
+      nodeclasses.eks.amazonaws.com) [ -f "$STUB/automode" ] ;;
+      *) [ -f "$STUB/karpenter" ] || [ -f "$STUB/automode" ] ;;
+    esac ;;
+  "get nodepools.karpenter.sh") printf 'nodepool.karpenter.sh/general-purpose\nnodepool.karpenter.sh/graviton\nnodepool.karpenter.sh/system\nnodepool.karpenter.sh/x86\n' ;;
   "delete nodepools.karpenter.sh") echo 'nodepool.karpenter.sh "graviton" deleted' ;;
+  "delete nodepool.karpenter.sh/"*) shift; for p in "$@"; do case "$p" in nodepool.*) echo "$p deleted" ;; esac; done ;;
   "get nodeclaims.karpenter.sh")
     n=$(cat "$STUB/nodeclaims")
     i=0; while [ "$i" -lt "$n" ]; do echo "nodeclaim.karpenter.sh/graviton-$i"; i=$((i + 1)); done
@@ -49,6 +55,8 @@ interface Account {
   readonly context?: string;
   /** Whether the cluster has Karpenter's CRDs. */
   readonly karpenter?: boolean;
+  /** Whether EKS Auto Mode is on (it serves the NodePool API and its own NodeClass API). */
+  readonly autoMode?: boolean;
   /** How many NodeClaims there are; each poll sees one fewer, unless `stuck`. */
   readonly nodeClaims?: number;
   readonly stuck?: boolean;
@@ -84,7 +92,8 @@ function teardown(name: string, account: Account, ...args: string[]): Run {
   writeFileSync(path.join(stub, 'cluster'), 'mixed-arch-eks\n');
   writeFileSync(path.join(stub, 'context'), `${account.context ?? ARN}\n`);
   writeFileSync(path.join(stub, 'nodeclaims'), String(account.nodeClaims ?? 0));
-  if (account.karpenter ?? true) writeFileSync(path.join(stub, 'karpenter'), '');
+  if (account.karpenter ?? !account.autoMode) writeFileSync(path.join(stub, 'karpenter'), '');
+  if (account.autoMode) writeFileSync(path.join(stub, 'automode'), '');
   if (account.stuck) writeFileSync(path.join(stub, 'stuck'), '');
   if (account.karpenterInstances) writeFileSync(path.join(stub, 'karpenter-instances'), account.karpenterInstances);
   if (account.nodegroupInstances) writeFileSync(path.join(stub, 'nodegroup-instances'), account.nodegroupInstances);
@@ -113,6 +122,7 @@ describe('npm run teardown', () => {
       "aws cloudformation describe-stacks --stack-name MixedArchEks --query Stacks[0].Outputs[?OutputKey=='ClusterName'].OutputValue --output text",
       'kubectl config current-context',
       'kubectl get crd nodepools.karpenter.sh',
+      'kubectl get crd nodeclasses.eks.amazonaws.com',
       'kubectl delete nodepools.karpenter.sh --all --wait=false',
       'kubectl get nodeclaims.karpenter.sh -o name',
       'kubectl get nodeclaims.karpenter.sh -o name',
@@ -196,7 +206,7 @@ describe('npm run teardown -- --karpenter-off', () => {
 
   test('with autoscaler none in cdk.json: drains the NodePools, then deploys (which removes Karpenter); no destroy', () => {
     const run = teardown('off', { autoscaler: 'none', nodeClaims: 1 }, '--karpenter-off');
-    expect(run.calls.slice(3)).toEqual([
+    expect(run.calls.slice(4)).toEqual([
       'kubectl delete nodepools.karpenter.sh --all --wait=false',
       'kubectl get nodeclaims.karpenter.sh -o name',
       'kubectl get nodeclaims.karpenter.sh -o name',
@@ -204,6 +214,37 @@ describe('npm run teardown -- --karpenter-off', () => {
     ]);
     expect(run.stdout).toContain('Karpenter is off; its nodes are gone');
     expect(run.status).toBe(0);
+  });
+});
+
+describe('with EKS Auto Mode (autoscaler=auto-mode)', () => {
+  test('deletes the NodePools of karpenterNodePools but not the built-in ones, and waits for their NodeClaims only', () => {
+    const run = teardown('auto-mode', { autoMode: true, nodeClaims: 2 });
+    expect(run.stderr).toBe('');
+    expect(run.calls.slice(2, 9)).toEqual([
+      'kubectl get crd nodepools.karpenter.sh',
+      'kubectl get crd nodeclasses.eks.amazonaws.com',
+      'kubectl get nodepools.karpenter.sh -o name',
+      'kubectl delete nodepool.karpenter.sh/graviton nodepool.karpenter.sh/x86 --wait=false',
+      'kubectl get nodeclaims.karpenter.sh -o name -lkarpenter.sh/nodepool!=system,karpenter.sh/nodepool!=general-purpose',
+      'kubectl get nodeclaims.karpenter.sh -o name -lkarpenter.sh/nodepool!=system,karpenter.sh/nodepool!=general-purpose',
+      'kubectl get nodeclaims.karpenter.sh -o name -lkarpenter.sh/nodepool!=system,karpenter.sh/nodepool!=general-purpose',
+    ]);
+    expect(run.calls[9]).toBe('cdk destroy --force MixedArchEks');
+    expect(run.stdout).toMatch(/^deleting every NodePool of mixed-arch-eks but EKS Auto Mode's built-in system and general-purpose\nnodepool\.karpenter\.sh\/graviton deleted\nnodepool\.karpenter\.sh\/x86 deleted\nwaiting for 2 NodeClaim/);
+    expect(run.status).toBe(0);
+  });
+
+  test('--karpenter-off turns Auto Mode off the same way once cdk.json says none, and is refused while it says auto-mode', () => {
+    const refused = teardown('auto-mode-still-on', { autoMode: true, autoscaler: 'auto-mode' }, '--karpenter-off');
+    expect(refused.stderr).toBe('teardown: cdk.json still says "autoscaler": "auto-mode"; set it to "none" first, so the deploy removes it and later deploys do not bring it back\n');
+    expect(refused.calls).toEqual([]);
+    expect(refused.status).toBe(2);
+    const off = teardown('auto-mode-off', { autoMode: true, autoscaler: 'none', nodeClaims: 1 }, '--karpenter-off');
+    expect(off.calls.at(-1)).toBe('cdk deploy MixedArchEks');
+    expect(off.calls).toContain('kubectl delete nodepool.karpenter.sh/graviton nodepool.karpenter.sh/x86 --wait=false');
+    expect(off.stdout).toContain("EKS Auto Mode is off; its NodePools' nodes were drained first");
+    expect(off.status).toBe(0);
   });
 });
 

@@ -1,6 +1,7 @@
 import { ARCH_NODE_LABEL } from '../../config/architectures';
 import { KarpenterNodePoolConfig } from '../../config/karpenter-config';
 import { NodeSelectorRequirement } from '../karpenter/karpenter-api';
+import { NODE_TERMINATION_GRACE_PERIOD } from '../karpenter/node-pool-manifests';
 import { AutoModeNodePool } from './auto-mode-api';
 
 /**
@@ -20,12 +21,11 @@ export const AUTO_MODE_EXPIRE_AFTER = '336h';
 
 /**
  * The longest a node drains before its remaining pods are deleted and it is terminated, even when a
- * PodDisruptionBudget blocks: the same 10 minutes as the Karpenter pools (issue 19), shorter than the 15 minutes
- * aws-eks-v2's kubectl handler runs, so deleting a pool (one removed from `karpenterNodePools`) finishes while the
- * handler still waits for `kubectl delete`. Auto Mode would otherwise apply 24 hours (EKS user guide, "Create a Node
- * Pool for EKS Auto Mode", Termination Grace Period).
+ * PodDisruptionBudget blocks: the Karpenter pools' constant (10 minutes, inside the 15 aws-eks-v2's kubectl handler
+ * runs, so deleting a pool finishes while the handler still waits). Auto Mode would otherwise apply 24 hours (EKS
+ * user guide, "Create a Node Pool for EKS Auto Mode", Termination Grace Period).
  */
-export const AUTO_MODE_TERMINATION_GRACE_PERIOD = '10m';
+export const AUTO_MODE_TERMINATION_GRACE_PERIOD = NODE_TERMINATION_GRACE_PERIOD;
 
 /**
  * Auto Mode's labels for instance properties (same page, "EKS Auto Mode Supported Labels"): `eks.amazonaws.com/`
