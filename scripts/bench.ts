@@ -6,6 +6,8 @@
  * is kept here), with the same cluster version and node groups written into its stack; its `npx cdk synth` and
  * its `npm ci` against ours, with a warm npm cache (the warm-up round fills it).
  * Prints the ratios the project targets and writes every figure to bench-results/bench.json.
+ * Then the arch-guard webhook's throughput and latency (scripts/bench-arch-guard.ts, bench-results/arch-guard.json);
+ * `npm run bench -- arch-guard` runs that part alone (about 15 s).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { PROJECT_ROOT, loadCdkJsonContext, readCdkJsonContext } from '../lib/config/cdk-json';
 import { resolveProjectConfig } from '../lib/config/project-config';
 import { amiTypeFor } from '../lib/config/ami-types';
+import { benchArchGuard, printArchGuardBench } from './bench-arch-guard';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const GNU_TIME = '/usr/bin/time';
@@ -224,4 +227,26 @@ function main(): void {
   if (!Object.values(ratios).every((r) => r.pass)) process.exitCode = 1;
 }
 
-main();
+async function archGuardSection(): Promise<void> {
+  const result = await benchArchGuard();
+  printArchGuardBench(result);
+  const dir = join(PROJECT_ROOT, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'arch-guard.json');
+  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, node: process.version, ...result }, null, 2)}\n`);
+  console.log(`figures written to ${file}`);
+  if (!result.targets.perSecond.pass || !result.targets.p99.pass) process.exitCode = 1;
+}
+
+const only = process.argv[2];
+if (only !== undefined && only !== 'arch-guard') {
+  console.error(`ERROR unknown bench section "${only}". Run npm run bench for everything, or npm run bench -- arch-guard`);
+  process.exitCode = 2;
+} else {
+  if (only === undefined) main();
+  else rmSync(out, { recursive: true, force: true });
+  archGuardSection().catch((error: unknown) => {
+    console.error(`ERROR arch-guard bench failed: ${(error as Error).message}`);
+    process.exitCode = 1;
+  });
+}

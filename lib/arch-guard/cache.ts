@@ -46,23 +46,33 @@ interface Entry {
 export class ImageResolver {
   private readonly cache = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Promise<LookupResult>>();
+  private readonly references = new Map<string, { reference: ImageReference; key: string }>();
   private readonly now: () => number;
 
   constructor(private readonly options: ImageResolverOptions) {
     this.now = options.now ?? Date.now;
   }
 
-  /** Never rejects: a failed lookup is a result with the reason. */
-  resolve = async (image: string): Promise<LookupResult> => {
-    let reference: ImageReference;
-    try {
-      reference = parseImageReference(image);
-    } catch (error) {
-      if (error instanceof ImageReferenceError) return { ok: false, error: error.message };
-      throw error;
+  /**
+   * A cached answer at once (synchronously), else the lookup in flight for the image or a new one. Never
+   * rejects: a failed lookup is a result with the reason.
+   */
+  resolve = (image: string): LookupResult | Promise<LookupResult> => {
+    let parsed = this.references.get(image);
+    if (!parsed) {
+      try {
+        const reference = parseImageReference(image);
+        // `busybox` and `docker.io/library/busybox:latest` are one image.
+        parsed = { reference, key: formatImageReference({ ...reference, tag: reference.digest ? reference.tag : (reference.tag ?? 'latest') }) };
+      } catch (error) {
+        if (error instanceof ImageReferenceError) return { ok: false, error: error.message };
+        throw error;
+      }
+      // Parsing is most of a cached answer's cost; the strings pods use are few. Bounded like the cache.
+      if (this.references.size >= (this.options.maxEntries ?? CACHE_DEFAULTS.maxEntries)) this.references.clear();
+      this.references.set(image, parsed);
     }
-    // `busybox` and `docker.io/library/busybox:latest` are one image.
-    const key = formatImageReference({ ...reference, tag: reference.digest ? reference.tag : (reference.tag ?? 'latest') });
+    const { reference, key } = parsed;
     const { metrics } = this.options;
     const cached = this.cache.get(key);
     if (cached && cached.expires > this.now()) {

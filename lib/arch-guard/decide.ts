@@ -11,8 +11,11 @@ export type LookupResult =
   | { readonly ok: true; readonly architectures: readonly Architecture[] }
   | { readonly ok: false; readonly error: string };
 
-/** Resolves an image reference as written in a container (`busybox:1.37.0`) to its architectures. */
-export type ImageLookup = (image: string) => Promise<LookupResult>;
+/**
+ * Resolves an image reference as written in a container (`busybox:1.37.0`) to its architectures; a cached
+ * answer may come back synchronously (the decision then sets no timer).
+ */
+export type ImageLookup = (image: string) => LookupResult | Promise<LookupResult>;
 
 export interface DecideOptions {
   /** The architectures the cluster's nodes run (node groups and Karpenter NodePools), in ARCHITECTURES order. */
@@ -82,23 +85,29 @@ export async function decide(podSpec: unknown, lookup: ImageLookup, options: Dec
   const uses = imageUses(podSpec);
   const budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
   const results = new Map<string, LookupResult>();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, budgetMs);
-  });
-  const lookups = [...uses.keys()].map(async (image) => {
-    let result: LookupResult;
+  const pending: Promise<void>[] = [];
+  const failed = (error: unknown): LookupResult => ({ ok: false, error: (error as Error)?.message ?? String(error) });
+  for (const image of uses.keys()) {
+    let answer: LookupResult | Promise<LookupResult>;
     try {
-      result = await lookup(image);
+      answer = lookup(image);
     } catch (error) {
-      result = { ok: false, error: (error as Error).message ?? String(error) };
+      answer = failed(error);
     }
-    results.set(image, result);
-  });
-  try {
-    await Promise.race([Promise.all(lookups), deadline]);
-  } finally {
-    clearTimeout(timer);
+    if (answer instanceof Promise) pending.push(answer.then((result) => void results.set(image, result), (error: unknown) => void results.set(image, failed(error))));
+    else results.set(image, answer);
+  }
+  // Every image cached (the common case): no timer, no waiting.
+  if (pending.length > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, budgetMs);
+    });
+    try {
+      await Promise.race([Promise.all(pending), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
   // A lookup still running goes on in the background (its answer is cached for the next pod); this pod goes now.
   for (const image of uses.keys()) {

@@ -24,6 +24,8 @@ export interface GuardDependencies {
   readonly env?: NodeJS.ProcessEnv;
   /** The ECR API per region (tests); default: ECRClient with the default credential chain. */
   readonly ecrClientFor?: (region: string) => EcrApi;
+  /** The cdk.json whose node groups give the architectures without --arch (tests: their own). @default the project's */
+  readonly cdkJson?: string;
   /** Cache knobs (tests and the benchmark). */
   readonly cache?: Partial<Pick<ImageResolverOptions, 'tagTtlMs' | 'digestTtlMs' | 'errorTtlMs' | 'maxEntries' | 'now'>>;
 }
@@ -34,7 +36,7 @@ export interface GuardDependencies {
  * (check-image's, for CI) are not read: in the cluster, credentials come from the Pod Identity and a named Secret.
  */
 export async function createGuard(options: RegistryDecisionOptions, deps: GuardDependencies = {}): Promise<Guard> {
-  const { clusterArchitectures, architecturesFrom } = await architectures(options, deps.env ?? process.env);
+  const { clusterArchitectures, architecturesFrom } = await architectures(options, deps.env ?? process.env, deps.cdkJson);
   const scrubber = new SecretScrubber();
   const metrics = new ArchGuardMetrics([...OUTCOMES, 'ignored']);
   const ecr = new EcrTokens({ scrubber, clientFor: deps.ecrClientFor });
@@ -71,9 +73,11 @@ export async function createGuard(options: RegistryDecisionOptions, deps: GuardD
  * configuration code (and the aws-cdk-lib it needs) is loaded only then: the container passes --arch, and its
  * bundle never runs it.
  */
-async function architectures(options: RegistryDecisionOptions, env: NodeJS.ProcessEnv): Promise<{ clusterArchitectures: Architecture[]; architecturesFrom: string }> {
+async function architectures(options: RegistryDecisionOptions, env: NodeJS.ProcessEnv, cdkJson?: string): Promise<{ clusterArchitectures: Architecture[]; architecturesFrom: string }> {
   if (options.arch) return { clusterArchitectures: [...options.arch], architecturesFrom: `${options.arch.join(', ')} (--arch)` };
-  const { nodeArchitectures, nodeLabel } = await import('../preflight/run');
-  const nodes = nodeArchitectures(options, env);
+  // A require, not import(): a bundle initializes the module only here, and jest's CommonJS runtime loads it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { nodeArchitectures, nodeLabel } = require('../preflight/run') as typeof import('../preflight/run');
+  const nodes = nodeArchitectures(options, env, cdkJson);
   return { clusterArchitectures: nodes.map((n) => n.arch), architecturesFrom: nodes.map((n) => `${n.arch} (${nodeLabel(n)})`).join(', ') };
 }
