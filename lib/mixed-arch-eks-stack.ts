@@ -13,6 +13,7 @@ import {
   findKubernetesVersion,
   isoDay,
   supportPhase,
+  versionAboveTable,
 } from './config/kubernetes-versions';
 import { KARPENTER_AMI_MAX_AGE_DAYS, KarpenterConfig, karpenterAmiPublished } from './config/karpenter-config';
 import { clusterArchitectures } from './config/project-config';
@@ -377,6 +378,12 @@ export class MixedArchEksStack extends Stack {
           'from the next day the control plane bills at the extended-support rate. Upgrade one minor version per deploy: ' +
           `set "kubernetesVersion": "${minorAbove(config.kubernetesVersion)}" in cdk.json and deploy.`);
       }
+    }
+    if (!support && config.kubernetesVersion === versionAboveTable()) {
+      Annotations.of(this).addWarningV2('mixed-arch-eks:kubernetes-version-dates-unknown',
+        `Kubernetes ${config.kubernetesVersion} is one minor version above the newest in this project's table (lib/config/kubernetes-versions.ts): ` +
+        'its EKS release and end-of-support dates are not known here, so synth cannot warn when it leaves standard support or what extended support costs. ' +
+        'Check the EKS user guide\'s Kubernetes release calendar, and that EKS offers it in your region, before you deploy.');
     }
     const al2Groups = config.nodeGroups.filter((g) => g.amiFamily === 'AL2').map((g) => g.name);
     if (al2Groups.length > 0) {

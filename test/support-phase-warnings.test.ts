@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { resolveProjectConfig } from '../lib/config/project-config';
 import { MixedArchEksStack } from '../lib/mixed-arch-eks-stack';
 import { annotationsOf, buildTestApp, contextWith } from './support/cdk';
@@ -49,4 +49,20 @@ test('in us-east-1 the warning quotes that region\'s table; in a region without 
     'bills \\$0\\.60 instead of \\$0\\.10 per cluster-hour \\(\\+\\$365\\.00/month; us-east-1 prices of 2026-07-20\\)'));
   euWest1.hasNoWarning('*', Match.stringLikeRegexp('\\$'));
   euWest1.hasWarning('/MixedArchEks', Match.stringLikeRegexp('is in extended support until 2027-12-02'));
+});
+
+describe('Kubernetes 1.37, one minor above the table (no EKS dates found)', () => {
+  const v137 = buildTestApp({ amiFamily: 'AL2023', kubernetesVersion: '1.37' });
+
+  test('synthesizes with a warning that its dates are unknown, and no support-phase warning', () => {
+    expect(v137.warnings).toEqual(['Annotation::mixed-arch-eks:kubernetes-version-dates-unknown', 'Annotation::mixed-arch-eks:open-endpoint']);
+    annotationsOf(v137.stack).hasWarning('/MixedArchEks', Match.stringLikeRegexp(
+      '^Kubernetes 1\\.37 is one minor version above the newest in this project\'s table \\(lib/config/kubernetes-versions\\.ts\\): its EKS release and end-of-support dates are not known here'));
+  });
+
+  test('runs the cluster and node groups on 1.37 (AL2023 AMI types)', () => {
+    const template = Template.fromStack(v137.stack);
+    template.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({ Version: '1.37' }));
+    template.allResourcesProperties('AWS::EKS::Nodegroup', Match.objectLike({ Version: '1.37', AmiType: Match.stringLikeRegexp('^AL2023_') }));
+  });
 });

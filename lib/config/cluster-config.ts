@@ -6,6 +6,7 @@ import {
   isoDay,
   newestStandardSupportVersion,
   supportPhase,
+  versionAboveTable,
 } from './kubernetes-versions';
 import { resolveArchGuard } from './arch-guard-config';
 import { resolveGitLab } from './gitlab-config';
@@ -172,6 +173,8 @@ function resolveKubernetesVersion(reader: ValueReader, amiFamily: AmiFamily | un
   }
   const orDefault = fallback ? `, or leave it out for ${fallback}` : '';
   const support = findKubernetesVersion(raw);
+  // One minor above the table: allowed, with a synth warning that its dates are unknown (kubernetes-versions.ts).
+  if (!support && raw === versionAboveTable()) return raw;
   if (!support) {
     issues.push({ key: 'kubernetesVersion', value: raw, problem: 'not a Kubernetes version that Amazon EKS supports', fix: `use ${offered}${orDefault}` });
     return undefined;

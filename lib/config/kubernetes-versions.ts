@@ -85,6 +85,23 @@ export const AL2_END_OF_SUPPORT = '2025-11-26';
 /** The end of support of Amazon Linux 2 itself (Amazon Linux 2 FAQs): no more security updates from this day. */
 export const AMAZON_LINUX_2_END_OF_SUPPORT = '2026-06-30';
 
+/**
+ * The version one minor above the table's newest: EKS may already offer it (aws-cdk-lib 2.276 has
+ * `KubernetesVersion.V1_37` and Bottlerocket 1.66.0 ships aws-k8s-1.37 variants), but no EKS page with its dates
+ * was found (searched 2026-12-04), so it is not in the table. It synthesizes, with a warning that its dates are
+ * unknown; anything further is refused. It becomes a table row once EKS's own release calendar lists it.
+ */
+export function versionAboveTable(): string {
+  const newest = [...EKS_KUBERNETES_VERSIONS].sort((a, b) => compareVersions(a.version, b.version))[EKS_KUBERNETES_VERSIONS.length - 1].version;
+  const [major, minor] = newest.split('.').map(Number);
+  return `${major}.${minor + 1}`;
+}
+
+/** Whether EKS publishes Amazon Linux 2 AMIs for `version`: the table's column, and never after 1.32. */
+export function hasAl2Amis(version: string): boolean {
+  return findKubernetesVersion(version)?.al2Amis ?? compareVersions(version, LAST_AL2_KUBERNETES_VERSION) <= 0;
+}
+
 export function findKubernetesVersion(version: string): KubernetesVersionSupport | undefined {
   return EKS_KUBERNETES_VERSIONS.find((v) => v.version === version);
 }

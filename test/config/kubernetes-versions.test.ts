@@ -5,8 +5,10 @@ import {
   LAST_AL2_KUBERNETES_VERSION,
   availableKubernetesVersions,
   findKubernetesVersion,
+  hasAl2Amis,
   newestStandardSupportVersion,
   phaseEnds,
+  versionAboveTable,
   systemClock,
   supportPhase,
 } from '../../lib/config/kubernetes-versions';
@@ -63,8 +65,10 @@ test('the versions EKS offers on a day: released and not past extended support',
   expect(availableKubernetesVersions(at('2026-06-01')).map((v) => v.version)).toEqual(['1.32', '1.33', '1.34', '1.35']);
 });
 
-test('1.37 is not offered: the EKS user guide lists no 1.37 (checked 2026-11-28)', () => {
+test('1.37 is not in the table (no EKS dates found, 2026-12-04): it is the version above it, with no AL2 AMIs', () => {
   expect(findKubernetesVersion('1.37')).toBeUndefined();
+  expect(versionAboveTable()).toBe('1.37');
+  expect([hasAl2Amis('1.32'), hasAl2Amis('1.33'), hasAl2Amis('1.37'), hasAl2Amis('1.31')]).toEqual([true, false, false, true]);
 });
 
 test('the table as the EKS user guide gives it: AL2 AMIs up to 1.32, and the AL2 end-of-support days', () => {

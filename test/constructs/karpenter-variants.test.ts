@@ -70,9 +70,9 @@ describe('variants with Karpenter synthesize', () => {
       '{\\"key\\":\\"x86only\\",\\"operator\\":\\"Exists\\",\\"effect\\":\\"NoExecute\\"}]');
   });
 
-  test('AL2023 (Kubernetes 1.36): AL2023 nodes at the pinned release, the v35 kubectl layer (within one version)', () => {
+  test('AL2023 (Kubernetes 1.36): AL2023 nodes at the pinned release, the v36 kubectl layer (its own version)', () => {
     expect(al2023.stack.karpenter!.nodeClass.spec.amiSelectorTerms).toEqual([{ alias: 'al2023@v20260903' }]);
-    Template.fromStack(al2023.stack).hasResourceProperties('AWS::Lambda::LayerVersion', { Description: Match.stringLikeRegexp('^/opt/kubectl/kubectl 1\\.35\\.') });
+    Template.fromStack(al2023.stack).hasResourceProperties('AWS::Lambda::LayerVersion', { Description: Match.stringLikeRegexp('^/opt/kubectl/kubectl 1\\.36\\.') });
   });
 
   test('Bottlerocket: Bottlerocket nodes, an encrypted OS volume and an encrypted data volume, schema-valid', () => {

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { EKS_KUBERNETES_VERSIONS } from '../../lib/config/kubernetes-versions';
+import { EKS_KUBERNETES_VERSIONS, versionAboveTable } from '../../lib/config/kubernetes-versions';
 import { kubectlLayerFor, kubectlMinorFor } from '../../lib/constructs/kubectl-layer';
 
 // kubectl is supported against an API server one minor version older or newer (Kubernetes version skew policy).
@@ -12,18 +12,19 @@ describe('kubectl layer for deployWorkloads', () => {
     ['1.33', 33],
     ['1.34', 35],
     ['1.35', 35],
-    ['1.36', 35],
+    ['1.36', 36],
+    ['1.37', 36],
   ])('Kubernetes %s gets kubectl 1.%i', (version, kubectlMinor) => {
     expect(kubectlMinorFor(version)).toBe(kubectlMinor);
   });
 
-  test.each(['1.31', '1.37', '2.0', 'latest', 'x1.33', '1.33x', '1.33.0'])('has no layer for %s', (version) => {
+  test.each(['1.31', '1.38', '2.0', 'latest', 'x1.33', '1.33x', '1.33.0'])('has no layer for %s', (version) => {
     expect(kubectlMinorFor(version)).toBeUndefined();
   });
 
   // Fails when a version is added to the support table without a kubectl layer in reach.
-  test('every Kubernetes version of the support table has a layer within one minor version, and it synthesizes', () => {
-    const found = EKS_KUBERNETES_VERSIONS.map(({ version }) => {
+  test('every Kubernetes version of the support table, and the one above it, has a layer within one minor version, and it synthesizes', () => {
+    const found = [...EKS_KUBERNETES_VERSIONS.map((v) => v.version), versionAboveTable()].map((version) => {
       const stack = new Stack();
       kubectlLayerFor(stack, version);
       const text = JSON.stringify(Template.fromStack(stack).findResources('AWS::Lambda::LayerVersion'));
@@ -38,7 +39,7 @@ describe('kubectl layer for deployWorkloads', () => {
     const stack = new Stack();
     kubectlLayerFor(stack, '1.36');
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::LayerVersion', Match.objectLike({
-      Description: Match.stringLikeRegexp('^/opt/kubectl/kubectl 1\\.35\\.'),
+      Description: Match.stringLikeRegexp('^/opt/kubectl/kubectl 1\\.36\\.'),
     }));
   });
 

@@ -2,7 +2,8 @@ import { NodeGroupConfig } from '../../lib/config/types';
 import { computeCost, renderCostReport } from '../../lib/cost/cost-report';
 import { runCostCli } from '../../lib/cost/cli';
 import { PriceTable, US_EAST_1_PRICES, instanceHourly } from '../../lib/cost/prices';
-import { TEST_CDK_JSON } from '../support/cdk';
+import { resolveProjectConfig } from '../../lib/config/project-config';
+import { TEST_CDK_JSON, TEST_DAY, contextWith } from '../support/cdk';
 
 // Round numbers, so every expected figure can be checked by hand.
 const TABLE: PriceTable = {
@@ -312,4 +313,12 @@ describe('npm run cost lists', () => {
 test('no priced group: no comparison heading', () => {
   const none = computeCost({ ...cluster, nodeGroups: [group('big', 'arm64', 'x8g.large', 1, 1, 1)] }, TABLE, TODAY);
   expect(renderCostReport(none)).not.toMatch(/The same node groups on the other architecture/);
+});
+
+test('Kubernetes 1.37, above the table: priced at the standard rate, its end date said to be unknown', () => {
+  const context = contextWith({ amiFamily: 'AL2023', kubernetesVersion: '1.37' });
+  const { cluster } = resolveProjectConfig((key) => context[key], {}, undefined, TEST_DAY);
+  const text = renderCostReport(computeCost(cluster, US_EAST_1_PRICES, TEST_DAY));
+  expect(text).toContain('Control plane  Kubernetes 1.37, standard support on 2026-11-28    $73.00');
+  expect(text).toContain('Kubernetes 1.37 is in standard support (its end date is not in this project\'s table); after that, extended support adds $365.00/month.');
 });
