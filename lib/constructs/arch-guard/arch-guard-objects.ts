@@ -159,7 +159,9 @@ export function archGuardServerObjects(props: ArchGuardObjectsProps): Kubernetes
       apiVersion: 'v1',
       kind: 'ServiceAccount',
       metadata: { name: ARCH_GUARD.serviceAccount, namespace: ARCH_GUARD.namespace, labels },
-      // The server never calls the Kubernetes API; Pod Identity mounts a token of its own for AWS.
+      // The server never calls the Kubernetes API. Pod Identity does not need this token: the EKS Pod Identity
+      // webhook adds a projected serviceAccountToken volume of its own, with its own audience
+      // (aws/amazon-eks-pod-identity-webhook, pkg/handler, testdata/containercredentials).
       automountServiceAccountToken: false,
     },
     {
