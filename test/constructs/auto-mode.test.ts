@@ -178,3 +178,20 @@ test('passes the cdk-nag AwsSolutions pack, every acknowledgement with a reason'
     ...['AmazonEKSComputePolicy', 'AmazonEKSBlockStoragePolicy', 'AmazonEKSLoadBalancingPolicy', 'AmazonEKSNetworkingPolicy'].map((n) => `Cluster/Role ${policy(n)}`),
   ]);
 });
+
+test('an existing VPC with a private endpoint: Auto Mode the same way, cdk-nag clean', () => {
+  const variant = buildTestApp(
+    { autoscaler: 'auto-mode', vpcId: 'vpc-0a1b2c3d4e5f67890', endpointAccess: 'private' },
+    { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' },
+  );
+  const variantTemplate = Template.fromStack(variant.stack);
+  variantTemplate.hasResourceProperties('AWS::EKS::Cluster', {
+    ComputeConfig: { Enabled: true, NodePools: ['system'], NodeRoleArn: Match.anyValue() },
+    StorageConfig: { BlockStorage: { Enabled: true } },
+    KubernetesNetworkConfig: Match.objectLike({ ElasticLoadBalancing: { Enabled: true } }),
+    ResourcesVpcConfig: Match.objectLike({ EndpointPrivateAccess: true, EndpointPublicAccess: false }),
+  });
+  expect(variant.stack.autoModeNodePools!.nodePools.map((p) => p.metadata.name)).toEqual(['graviton', 'x86']);
+  const result = new AwsSolutionsChecks(variant.app).validateScope(variant.app);
+  expect(result.violations.map((v) => v.ruleName)).toEqual([]);
+});
