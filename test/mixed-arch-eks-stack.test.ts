@@ -110,6 +110,19 @@ describe('default stack', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', Match.objectLike({ TrafficType: 'REJECT' }));
   });
 
+  test('routes S3 (ECR image layers) from the private subnets through a gateway endpoint, not the NAT gateway', () => {
+    const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint'));
+    expect(endpoints).toHaveLength(1);
+    const { Properties: endpoint } = endpoints[0];
+    expect(endpoint.VpcEndpointType).toBe('Gateway');
+    expect(JSON.stringify(endpoint.ServiceName)).toMatch(/"com\.amazonaws\.",\{"Ref":"AWS::Region"\},"\.s3"/);
+    // The private subnets' route tables, one per zone; not the public ones (their traffic needs no NAT).
+    const privateTables = Object.entries(template.findResources('AWS::EC2::RouteTable'))
+      .filter(([id]) => /privateSubnet/.test(id)).map(([id]) => ({ Ref: id }));
+    expect(privateTables).toHaveLength(2);
+    expect(endpoint.RouteTableIds).toEqual(privateTables);
+  });
+
   test('has an ECR repository that scans on push, expires old images and is kept on delete (not on a failed create)', () => {
     template.hasResource('AWS::ECR::Repository', Match.objectLike({
       DeletionPolicy: 'RetainExceptOnCreate',

@@ -37,13 +37,33 @@ export interface CostReport {
   /** True when the cluster uses an existing VPC, whose NAT gateways this stack does not create. */
   readonly existingVpc: boolean;
   readonly natMonthly: number;
+  /** Public IPv4 addresses of the stack: one Elastic IP per NAT gateway it creates (nodes get none). */
+  readonly publicIpv4Addresses: number;
+  readonly publicIpv4Monthly: number;
+  /** The KMS key that encrypts the cluster's Secrets, without requests (a small cluster stays in the free tier). */
+  readonly kmsMonthly: number;
+  /** Control-plane logs: an estimate from CONTROL_PLANE_LOG_GB_PER_DAY, ingestion plus storage once retention fills. */
+  readonly logsGbPerMonth: number;
+  /** Days the logs are kept; undefined when the stack does not set a retention (no clusterName): kept forever. */
+  readonly logRetentionDays?: number;
+  readonly logsMonthly: number;
+  /** The cluster's upgrade policy, when set (supportType). */
+  readonly supportType?: string;
   /** Sum of the priced lines at desired size: a lower bound when `unpriced` is not empty. */
   readonly totalMonthly: number;
   /** What the table could not price, one entry per item; empty for a complete report. */
   readonly unpriced: readonly string[];
 }
 
-type CostedCluster = Pick<ClusterConfig, 'kubernetesVersion' | 'nodeGroups' | 'natGateways' | 'vpcId'>;
+type CostedCluster = Pick<ClusterConfig, 'kubernetesVersion' | 'nodeGroups' | 'natGateways' | 'vpcId'>
+  & Partial<Pick<ClusterConfig, 'clusterName' | 'controlPlaneLogRetentionDays' | 'supportType'>>;
+
+/**
+ * An assumption, not a measurement: GB of control-plane logs a small cluster writes per day with all five log
+ * types on (the audit log is most of it, and grows with API traffic: controllers, CI, kubectl). The report labels
+ * the figure as an estimate; measure yours with the log group's IncomingBytes metric in CloudWatch.
+ */
+export const CONTROL_PLANE_LOG_GB_PER_DAY = 1;
 
 /**
  * Monthly on-demand cost of `cluster` at `prices` on `date` (which decides the support phase); node groups at
@@ -84,6 +104,16 @@ export function computeCost(cluster: CostedCluster, prices: PriceTable, date: Da
   const controlPlaneHourly = phase === 'extended' ? prices.eksExtendedSupportHourly : prices.eksStandardSupportHourly;
   const controlPlaneMonthly = month(controlPlaneHourly);
   const natMonthly = month(prices.natGatewayHourly * natGateways);
+  // Each NAT gateway has an Elastic IP; nodes sit in private subnets, and the EKS endpoint's addresses are not ours.
+  const publicIpv4Monthly = month(prices.publicIpv4Hourly * natGateways);
+  const kmsMonthly = prices.kmsKeyMonthly;
+  const days = prices.hoursPerMonth / 24;
+  const logsGbPerMonth = round(CONTROL_PLANE_LOG_GB_PER_DAY * days);
+  // The stack sets the retention only with a clusterName; without one, EKS's log group keeps everything (the
+  // storage line then grows every month: one month's worth is counted).
+  const logRetentionDays = cluster.clusterName === undefined ? undefined : cluster.controlPlaneLogRetentionDays;
+  const storedGb = CONTROL_PLANE_LOG_GB_PER_DAY * (logRetentionDays ?? days);
+  const logsMonthly = round(logsGbPerMonth * prices.logsIngestionPerGb + storedGb * prices.logsStoragePerGbMonth);
   return {
     prices,
     date: isoDay(date),
@@ -96,7 +126,15 @@ export function computeCost(cluster: CostedCluster, prices: PriceTable, date: Da
     natGateways,
     existingVpc: cluster.vpcId !== undefined,
     natMonthly,
-    totalMonthly: round(controlPlaneMonthly + natMonthly + nodeGroups.reduce((sum, g) => sum + (g.monthlyDesired ?? 0), 0)),
+    publicIpv4Addresses: natGateways,
+    publicIpv4Monthly,
+    kmsMonthly,
+    logsGbPerMonth,
+    logRetentionDays,
+    logsMonthly,
+    supportType: cluster.supportType,
+    totalMonthly: round(controlPlaneMonthly + natMonthly + publicIpv4Monthly + kmsMonthly + logsMonthly
+      + nodeGroups.reduce((sum, g) => sum + (g.monthlyDesired ?? 0), 0)),
     unpriced,
   };
 }
@@ -131,8 +169,19 @@ export function renderCostReport(report: CostReport, al2023Alternative?: CostRep
   const nat = report.existingVpc
     ? '  NAT gateways  not counted: the existing VPC (vpcId) brings its own'
     : `  NAT gateways  ${report.natGateways} x ${rate(p.natGatewayHourly)} (+ $${p.natGatewayPerGb}/GB processed)`;
+  const ipv4 = report.existingVpc
+    ? '  Public IPv4  not counted: the existing VPC\'s NAT gateways hold them'
+    : `  Public IPv4  ${report.publicIpv4Addresses} x ${rate(p.publicIpv4Hourly)} (NAT gateway Elastic IPs)`;
+  const kept = report.logRetentionDays === undefined
+    ? 'never expire (no clusterName, so no retention): storage grows each month'
+    : `kept ${report.logRetentionDays} days @ $${p.logsStoragePerGbMonth}/GB-month`;
   lines.push(
     nat.padEnd(64) + usd(report.natMonthly).padStart(10),
+    ipv4.padEnd(64) + usd(report.publicIpv4Monthly).padStart(10),
+    `  KMS key (Secrets encryption)  1 x ${usd(p.kmsKeyMonthly)}/month`.padEnd(64) + usd(report.kmsMonthly).padStart(10) +
+      `   + $${p.kmsPer10kRequests} per 10,000 requests past 20,000 free`,
+    `  Control-plane logs (estimate)  ${report.logsGbPerMonth} GB @ ${usd(p.logsIngestionPerGb)}/GB`.padEnd(64) + usd(report.logsMonthly).padStart(10) +
+      `   ${CONTROL_PLANE_LOG_GB_PER_DAY} GB/day assumed, ${kept}`,
     `  Total at desired size${report.unpriced.length > 0 ? ' (priced lines only)' : ''}`.padEnd(64) + usd(report.totalMonthly).padStart(10),
   );
   const priced = report.nodeGroups.filter((g) => g.monthlyDesired !== undefined);
@@ -167,6 +216,9 @@ function supportSentence(report: CostReport): string {
   if (report.supportPhase === 'extended') {
     return `Kubernetes ${report.kubernetesVersion} is in extended support until ${report.phaseEnds}: ${premium}/month more than standard support; ` +
       'after that date EKS upgrades the control plane itself.';
+  }
+  if (report.supportPhase === 'standard' && report.supportType === 'STANDARD') {
+    return `Kubernetes ${report.kubernetesVersion} is in standard support until ${report.phaseEnds}; then EKS upgrades the control plane to the next version (supportType STANDARD), so extended support is never billed.`;
   }
   if (report.supportPhase === 'standard') {
     // The version above the table has no known end date (lib/config/kubernetes-versions.ts, versionAboveTable).

@@ -17,6 +17,14 @@ export interface PriceTable {
   /** NAT gateway, USD per hour; data processed is billed per GB on top. */
   readonly natGatewayHourly: number;
   readonly natGatewayPerGb: number;
+  /** A public IPv4 address (a NAT gateway's Elastic IP among them), USD per hour. */
+  readonly publicIpv4Hourly: number;
+  /** A KMS customer managed key, USD per month; requests past the free tier are billed per 10,000. */
+  readonly kmsKeyMonthly: number;
+  readonly kmsPer10kRequests: number;
+  /** CloudWatch Logs: ingestion (EKS control-plane logs are vended logs, same first-tier rate) and storage. */
+  readonly logsIngestionPerGb: number;
+  readonly logsStoragePerGbMonth: number;
   /** Linux on-demand prices per instance family. */
   readonly families: Readonly<Record<string, FamilyPrices>>;
   /** The same-generation family of the other architecture: m7g <-> m7i. */
@@ -67,6 +75,11 @@ const BURSTABLE = ['medium', 'large', 'xlarge', '2xlarge'];
  * 16xlarge of these families against the same table: the factor rule holds except for the four listed mediums.
  * EKS rates: AWS containers blog, "Amazon EKS extended support for Kubernetes versions pricing" ($0.10 standard,
  * $0.60 extended per cluster-hour). NAT gateway: Amazon VPC pricing page (not re-checked on 2026-11-28).
+ * Public IPv4: $0.005 per address-hour for every AWS-provided public IPv4 address, in use or idle, since
+ * 2024-02-01 (AWS News Blog, "New - AWS Public IPv4 Address Charge + Public IP Insights"; Amazon VPC pricing
+ * page). KMS: $1 per customer managed key-month, $0.03 per 10,000 requests past 20,000 free each month (AWS KMS
+ * pricing page). CloudWatch Logs, us-east-1: $0.50 per GB ingested, $0.03 per GB-month stored (CloudWatch
+ * pricing page). All checked through the search tool on 2026-12-04.
  */
 export const US_EAST_1_PRICES: PriceTable = {
   region: 'us-east-1',
@@ -78,6 +91,11 @@ export const US_EAST_1_PRICES: PriceTable = {
   eksExtendedSupportHourly: 0.60,
   natGatewayHourly: 0.045,
   natGatewayPerGb: 0.045,
+  publicIpv4Hourly: 0.005,
+  kmsKeyMonthly: 1,
+  kmsPer10kRequests: 0.03,
+  logsIngestionPerGb: 0.5,
+  logsStoragePerGbMonth: 0.03,
   families: {
     // Burstable: t4g (Graviton2) and t3 (Intel) stop at 2xlarge.
     t4g: { large: 0.0672, sizes: BURSTABLE },

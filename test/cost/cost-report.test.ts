@@ -1,14 +1,16 @@
 import { NodeGroupConfig } from '../../lib/config/types';
-import { computeCost, renderCostReport } from '../../lib/cost/cost-report';
+import { CONTROL_PLANE_LOG_GB_PER_DAY, computeCost, renderCostReport } from '../../lib/cost/cost-report';
 import { runCostCli } from '../../lib/cost/cli';
 import { PriceTable, US_EAST_1_PRICES, instanceHourly } from '../../lib/cost/prices';
 import { resolveProjectConfig } from '../../lib/config/project-config';
 import { TEST_CDK_JSON, TEST_DAY, contextWith } from '../support/cdk';
+import { readDoc } from '../support/docs';
 
 // Round numbers, so every expected figure can be checked by hand.
 const TABLE: PriceTable = {
   region: 'test-1', regionName: 'Test', date: '2000-01-01', source: 'fixture', hoursPerMonth: 100,
   eksStandardSupportHourly: 0.1, eksExtendedSupportHourly: 0.6, natGatewayHourly: 0.05, natGatewayPerGb: 0.05,
+  publicIpv4Hourly: 0.01, kmsKeyMonthly: 1, kmsPer10kRequests: 0.03, logsIngestionPerGb: 0.5, logsStoragePerGbMonth: 0.03,
   families: {
     m7g: { large: 0.8, sizes: ['medium', 'large', 'xlarge', '4xlarge'], exceptions: { medium: 0.41 } },
     m7i: { large: 1.0, sizes: ['large', 'xlarge'] },
@@ -16,6 +18,7 @@ const TABLE: PriceTable = {
   counterpartFamily: { m7g: 'm7i', m7i: 'm7g' },
 };
 
+const round2 = (value: number) => Math.round(value * 100) / 100;
 const day = (iso: string) => new Date(`${iso}T12:00:00Z`);
 const TODAY = day('2026-11-28');
 
@@ -98,8 +101,39 @@ test('NAT gateways; none counted for an existing VPC, and the report says so', (
   expect(renderCostReport(report)).toMatch(/NAT gateways {2}2 x \$0\.0500\/h/);
 });
 
-test('total at desired size: control plane + nodes + NAT', () => {
-  expect(report.totalMonthly).toBe(60 + 160 + 100 + 10);
+test('public IPv4: one Elastic IP per NAT gateway the stack creates, none for an existing VPC', () => {
+  expect(report).toMatchObject({ publicIpv4Addresses: 2, publicIpv4Monthly: 2 }); // 2 x 0.01 x 100 h
+  expect(renderCostReport(report)).toMatch(/^ {2}Public IPv4 {2}2 x \$0\.0100\/h \(NAT gateway Elastic IPs\) +\$2\.00$/m);
+  const existing = computeCost({ ...cluster, vpcId: 'vpc-12345678' }, TABLE, TODAY);
+  expect(existing).toMatchObject({ publicIpv4Addresses: 0, publicIpv4Monthly: 0 });
+  expect(renderCostReport(existing)).toMatch(/^ {2}Public IPv4 {2}not counted: the existing VPC's NAT gateways hold them +\$0\.00$/m);
+});
+
+test('the KMS key of Secrets encryption: its monthly price, requests named', () => {
+  expect(report.kmsMonthly).toBe(1);
+  expect(renderCostReport(report)).toMatch(/^ {2}KMS key \(Secrets encryption\) {2}1 x \$1\.00\/month +\$1\.00 {3}\+ \$0\.03 per 10,000 requests past 20,000 free$/m);
+});
+
+test('control-plane logs: an estimate, labelled so, from the assumed GB/day, ingestion plus storage to the retention', () => {
+  expect(CONTROL_PLANE_LOG_GB_PER_DAY).toBe(1);
+  // 100 h = 4.17 days: 4.17 GB x $0.50 ingested; stored: one month's worth (no retention without a clusterName).
+  expect(report).toMatchObject({ logsGbPerMonth: 4.17, logRetentionDays: undefined, logsMonthly: 2.21 });
+  expect(renderCostReport(report)).toMatch(
+    /^ {2}Control-plane logs \(estimate\) {2}4\.17 GB @ \$0\.50\/GB +\$2\.21 {3}1 GB\/day assumed, never expire \(no clusterName, so no retention\): storage grows each month$/m,
+  );
+  // With a clusterName the stack sets the retention: 30 days kept, 30 GB x $0.03 stored.
+  const kept = computeCost({ ...cluster, clusterName: 'c', controlPlaneLogRetentionDays: 30 }, TABLE, TODAY);
+  expect(kept).toMatchObject({ logRetentionDays: 30, logsMonthly: round2(4.17 * 0.5 + 30 * 0.03) });
+  expect(renderCostReport(kept)).toMatch(/1 GB\/day assumed, kept 30 days @ \$0\.03\/GB-month$/m);
+});
+
+test('supportType STANDARD: the report says EKS upgrades at the end of standard support, never billing extended support', () => {
+  const standard = computeCost({ ...cluster, kubernetesVersion: '1.35', supportType: 'STANDARD' }, TABLE, TODAY);
+  expect(renderCostReport(standard)).toMatch(/Kubernetes 1\.35 is in standard support until 2027-03-27; then EKS upgrades the control plane to the next version \(supportType STANDARD\), so extended support is never billed\./);
+});
+
+test('total at desired size: control plane + nodes + NAT + public IPv4 + KMS + logs', () => {
+  expect(report.totalMonthly).toBe(60 + 160 + 100 + 10 + 2 + 1 + 2.21);
   expect(report.unpriced).toEqual([]);
 });
 
@@ -115,10 +149,10 @@ test('the report names the price region, date and source, and states the Gravito
 test('a type the table lacks: the rest is priced, the total leaves it out, and the report names it', () => {
   const partial = computeCost({ ...cluster, nodeGroups: [...cluster.nodeGroups, group('big', 'arm64', 'x8g.large', 1, 1, 1)] }, TABLE, TODAY);
   expect(partial.unpriced).toEqual(['x8g.large (node group big)']);
-  expect(partial.totalMonthly).toBe(330);
+  expect(partial.totalMonthly).toBe(335.21);
   const text = renderCostReport(partial);
   expect(text).toMatch(/Node group big \(arm64\) {2}1 x x8g\.large: not priced \(x8g\.large is not in the test-1 table\)/);
-  expect(text).toMatch(/Total at desired size \(priced lines only\) +\$330\.00/);
+  expect(text).toMatch(/Total at desired size \(priced lines only\) +\$335\.21/);
   expect(text).toMatch(/Not priced \(no price in the test-1 table, so the total leaves them out\): x8g\.large \(node group big\)\./);
 });
 
@@ -191,14 +225,17 @@ describe('the whole report, line by line', () => {
       '  Node group idle (amd64)  0 x m7i.large @ $1.0000/h                 $0.00   min 0: $0.00, max 2: $200.00',
       '  Node group big (arm64)  1 x x8g.large: not priced (x8g.large is not in the test-1 table)',
       '  NAT gateways  1 x $0.0500/h (+ $0.05/GB processed)                 $5.00',
-      '  Total at desired size (priced lines only)                        $545.00',
+      '  Public IPv4  1 x $0.0100/h (NAT gateway Elastic IPs)               $1.00',
+      '  KMS key (Secrets encryption)  1 x $1.00/month                      $1.00   + $0.03 per 10,000 requests past 20,000 free',
+      '  Control-plane logs (estimate)  4.17 GB @ $0.50/GB                  $2.21   1 GB/day assumed, never expire (no clusterName, so no retention): storage grows each month',
+      '  Total at desired size (priced lines only)                        $549.21',
       '',
       'The same node groups on the other architecture:',
       '  spot: 3 x m7i.xlarge = $600.00/month; Graviton saves $120.00/month (20%)',
       '  idle: 0 x m7g.large = $0.00/month; Graviton would save $0.00/month (0%)',
       '',
       'Kubernetes 1.32 is in extended support until 2027-03-23: $50.00/month more than standard support; after that date EKS upgrades the control plane itself.',
-      'With -c amiFamily=AL2023 -c kubernetesVersion=1.35 (standard support): control plane $10.00/month, total $495.00/month ($50.00 less).',
+      'With -c amiFamily=AL2023 -c kubernetesVersion=1.35 (standard support): control plane $10.00/month, total $499.21/month ($50.00 less).',
       '',
       'Not priced (no price in the test-1 table, so the total leaves them out): x8g.large (node group big).',
     ]);
@@ -206,13 +243,16 @@ describe('the whole report, line by line', () => {
 
   test('a version EKS does not offer, no node groups: no comparison, no alternative, nothing unpriced', () => {
     const ended = computeCost({ kubernetesVersion: '1.20', natGateways: 1, nodeGroups: [] }, TABLE, TODAY);
-    expect(ended).toMatchObject({ supportPhase: 'ended', phaseEnds: undefined, controlPlaneMonthly: 10, totalMonthly: 15 });
+    expect(ended).toMatchObject({ supportPhase: 'ended', phaseEnds: undefined, controlPlaneMonthly: 10, totalMonthly: 19.21 });
     expect(renderCostReport(ended, report).split('\n')).toEqual([
       'Monthly on-demand cost (100 h), prices: test-1 Test, 2000-01-01; fixture',
       '',
       '  Control plane  Kubernetes 1.20, ended support on 2026-11-28       $10.00',
       '  NAT gateways  1 x $0.0500/h (+ $0.05/GB processed)                 $5.00',
-      '  Total at desired size                                             $15.00',
+      '  Public IPv4  1 x $0.0100/h (NAT gateway Elastic IPs)               $1.00',
+      '  KMS key (Secrets encryption)  1 x $1.00/month                      $1.00   + $0.03 per 10,000 requests past 20,000 free',
+      '  Control-plane logs (estimate)  4.17 GB @ $0.50/GB                  $2.21   1 GB/day assumed, never expire (no clusterName, so no retention): storage grows each month',
+      '  Total at desired size                                             $19.21',
       '',
       'Kubernetes 1.20 is not offered by EKS on 2026-11-28 (ended).',
     ]);
@@ -238,6 +278,13 @@ describe('us-east-1 table entries', () => {
     expect(US_EAST_1_PRICES.counterpartFamily).toMatchObject({ c6a: 'c6g', c7a: 'c7g', c8a: 'c8g', r6a: 'r6g', r7a: 'r7g', r8a: 'r8g' });
     expect(US_EAST_1_PRICES.source).toBe('AWS Price List (EC2 Linux on-demand via Karpenter\'s generated table; EKS and VPC pricing pages)');
   });
+});
+
+test('docs/cost.md shows what `npm run cost` prints for the default configuration on the test day', () => {
+  const out: string[] = [];
+  runCostCli([], { out: (l) => out.push(l), err: () => undefined, clock: () => TODAY, cdkJson: TEST_CDK_JSON });
+  const sample = /```\n(Monthly on-demand cost[\s\S]*?)```/.exec(readDoc('docs/cost.md'))?.[1];
+  expect(sample).toBe(`${out.join('\n')}\n`);
 });
 
 describe('npm run cost arguments and exit codes', () => {

@@ -10,6 +10,7 @@ const SIZES = ['large', 'xlarge'];
 const TABLE: PriceTable = {
   region: 'test-region', regionName: 'Test', date: '2000-01-01', source: 'fixture', hoursPerMonth: 100,
   eksStandardSupportHourly: 0.1, eksExtendedSupportHourly: 0.6, natGatewayHourly: 0.05, natGatewayPerGb: 0.05,
+  publicIpv4Hourly: 0.01, kmsKeyMonthly: 1, kmsPer10kRequests: 0.03, logsIngestionPerGb: 0.5, logsStoragePerGbMonth: 0.03,
   families: {
     m7g: { large: 0.8, sizes: SIZES }, r7g: { large: 1.2, sizes: SIZES }, m7i: { large: 1.0, sizes: SIZES },
     r7i: { large: 1.5, sizes: SIZES }, c5: { large: 2.0, sizes: SIZES }, x8g: { large: 9, sizes: ['xlarge'] },
