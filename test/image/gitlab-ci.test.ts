@@ -4,10 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { satisfies } from 'semver';
 import { parseDocument } from 'yaml';
-import { readCdkJsonContext } from '../../lib/config/cdk-json';
-import { TEST_CDK_JSON } from '../support/cdk';
-import { resolveProjectConfig } from '../../lib/config/project-config';
-import { TEST_DAY } from '../support/test-day';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildTestApp } from '../support/cdk';
 
 // Structure of .gitlab-ci.yml, read with the yaml package, and its build/merge scripts run by sh against
 // stand-in docker, aws and apk commands. gitlab-ci-local.test.ts runs GitLab's own rules on the file.
@@ -149,7 +147,7 @@ describe('.gitlab-ci.yml structure', () => {
         for (const m of line.matchAll(/--driver-opt image=(\S+)/g)) started.push(m[1]);
       }
     }
-    expect(started).toEqual(['tonistiigi/binfmt:qemu-v9.2.2-52', 'moby/buildkit:v0.25.0']);
+    expect(started).toEqual(['tonistiigi/binfmt:qemu-v10.2.3-68', 'moby/buildkit:v0.33.1']);
     expect([...refs, ...started].filter((r) => !isPinned(r))).toEqual([]);
   });
 
@@ -310,13 +308,76 @@ describe('.gitlab-ci.yml structure', () => {
     ]);
   });
 
-  it('keeps the deploy job\'s kubectl within one minor version of the configured Kubernetes version', () => {
-    const kubectl = /^alpine\/k8s:1\.(\d+)\.\d+$/.exec(imageName(job('deploy-manifests').image));
-    expect(kubectl).not.toBeNull();
-    const configured = resolveProjectConfig(readCdkJsonContext(TEST_CDK_JSON), {}, undefined, TEST_DAY).cluster.kubernetesVersion;
-    const skew = Math.abs(Number(kubectl?.[1]) - Number(configured.split('.')[1]));
-    expect({ kubectl: imageName(job('deploy-manifests').image), configured, withinOneMinor: skew <= 1 })
-      .toEqual({ kubectl: imageName(job('deploy-manifests').image), configured, withinOneMinor: true });
+  it('takes kubectl for the cluster\'s version from synth\'s template: no kubectl image to edit when kubernetesVersion changes', () => {
+    const deploy = job('deploy-manifests');
+    expect(imageName(deploy.image)).toBe('alpine:3.24.2');
+    expect(lines(deploy, 'before_script').map((l) => l.split('\n')[0])).toEqual(['aws_credentials() {', 'kubectl_for_cluster() {']);
+    const script = lines(deploy, 'script');
+    expect(script.slice(0, 3)).toEqual(['aws_credentials', 'apk add --no-cache aws-cli jq curl', 'kubectl_for_cluster']);
+    // synth's artifact holds the template it reads.
+    expect((job('synth').artifacts as { paths: string[] }).paths).toContain('cdk.out/');
+    expect(deploy.needs).toContain('synth');
+  });
+
+  describe('kubectl_for_cluster, run by sh with dl.k8s.io answered by a stub curl', () => {
+    const fn = lines(job('deploy-manifests'), 'before_script')[1];
+    const dir = mkdtempSync(path.join(tmpdir(), 'kubectl-for-cluster-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const KUBECTL = '#!/bin/sh\necho fake kubectl\n';
+    const sha = execFileSync('sha256sum', { input: KUBECTL, encoding: 'utf8' }).split(' ')[0];
+    // curl [-fsSL] [-o file] url: logs the URL; stable-<minor>.txt gives v<minor>.9; kubectl and its .sha256.
+    const stub = path.join(dir, 'bin');
+    mkdirSync(stub);
+    writeFileSync(path.join(stub, 'curl'), [
+      '#!/bin/sh', 'out=""', 'while [ $# -gt 1 ]; do case "$1" in -fsSLo) out="$2"; shift 2 ;; *) shift ;; esac; done',
+      'echo "$1" >> "$CURL_LOG"',
+      'case "$1" in',
+      '  */stable-1.*.txt) v=${1##*/stable-}; printf "v%s.9" "${v%.txt}" ;;',
+      `  */kubectl.sha256) printf "%s" "\${SHA:-${sha}}" ;;`,
+      `  */kubectl) printf '${KUBECTL.replace(/\n/g, '\\n')}' > "$out" ;;`,
+      '  *) exit 22 ;;', 'esac',
+    ].join('\n'));
+    chmodSync(path.join(stub, 'curl'), 0o755);
+
+    /** Runs the function in a folder whose cdk.out/ holds `template`; returns its output, the URLs and kubectl. */
+    const run = (template: unknown, env: NodeJS.ProcessEnv = {}) => {
+      const work = mkdtempSync(path.join(dir, 'job-'));
+      mkdirSync(path.join(work, 'cdk.out'));
+      writeFileSync(path.join(work, 'cdk.out', 'MixedArchEks.template.json'), JSON.stringify(template));
+      const log = path.join(work, 'curl.log');
+      const result = spawnSync('sh', ['-c', `${fn}\nkubectl_for_cluster`], {
+        cwd: work, encoding: 'utf8', env: { PATH: `${stub}:${process.env.PATH}`, CURL_LOG: log, KUBECTL_DIR: work, ...env },
+      });
+      const read = (f: string) => { try { return readFileSync(f, 'utf8'); } catch { return undefined; } };
+      return { ...result, urls: (read(log) ?? '').trim().split('\n'), kubectl: read(path.join(work, 'kubectl')) };
+    };
+    const templateOf = (version: string) => ({ Resources: { Vpc: { Type: 'AWS::EC2::VPC' }, Cluster: { Type: 'AWS::EKS::Cluster', Properties: { Version: version } } } });
+    const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch];
+
+    it.each(['1.32', '1.36'])('Kubernetes %s: the newest kubectl of that minor, checked against its sha256', (version) => {
+      const result = run(templateOf(version));
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe(`kubectl v${version}.9 for the cluster's Kubernetes ${version}\n`);
+      expect(result.status).toBe(0);
+      expect(result.urls).toEqual([
+        `https://dl.k8s.io/release/stable-${version}.txt`,
+        `https://dl.k8s.io/release/v${version}.9/bin/linux/${arch}/kubectl`,
+        `https://dl.k8s.io/release/v${version}.9/bin/linux/${arch}/kubectl.sha256`,
+      ]);
+      expect(result.kubectl).toBe(KUBECTL);
+    });
+
+    it('the version of the template synth writes for the configuration', () => {
+      const template = Template.fromStack(buildTestApp({ amiFamily: 'AL2023', kubernetesVersion: '1.35' }).stack).toJSON();
+      expect(run(template).urls[0]).toBe('https://dl.k8s.io/release/stable-1.35.txt');
+    });
+
+    it('a checksum that does not match, or no template version: fails with one line, leaves no kubectl', () => {
+      const bad = run(templateOf('1.34'), { SHA: '0'.repeat(64) });
+      expect({ status: bad.status, stdout: bad.stdout, kubectl: bad.kubectl }).toEqual({ status: 1, stdout: 'kubectl v1.34.9: checksum mismatch\n', kubectl: undefined });
+      const none = run({ Resources: {} });
+      expect({ status: none.status, stdout: none.stdout }).toEqual({ status: 1, stdout: 'no AWS::EKS::Cluster Version in cdk.out/MixedArchEks.template.json (synth\'s artifact)\n' });
+    });
   });
 
   it('holds no stored AWS keys', () => {
