@@ -124,7 +124,7 @@ describe('npm run cost -- -c autoscaler=auto-mode', () => {
   const run = (argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = runCostCli(argv, { tables: { 'us-east-1': TABLE }, out: (l) => out.push(l), err: (l) => err.push(l), clock: () => new Date('2026-11-28T12:00:00Z') });
+    const code = runCostCli(argv, { tables: { 'us-east-1': TABLE }, out: (l) => out.push(l), err: (l) => err.push(l), clock: () => TEST_DAY, cdkJson: TEST_CDK_JSON });
     return { code, out: out.join('\n'), err };
   };
 
@@ -143,7 +143,7 @@ describe('npm run cost -- -c autoscaler=auto-mode', () => {
       '  NodePool arm (arm64)  up to 10 vCPU @ $0.4000/vCPU-h (m7g)       $400.00',
       '    priced families: m7g',
       '  NodePools at their limits                                        $400.00',
-      '  Total with the NodePools at their limits                         $645.00',
+      '  Total with the NodePools at their limits                         $651.79',
       'Not included: the EKS Auto Mode management fee, billed per hour for each instance Auto Mode launches at a rate per instance type',
       '(https://aws.amazon.com/eks/pricing/). Its figures could not be confirmed from the AWS price list, so they are not guessed here.',
       'The built-in system pool has no limit set here: it launches nodes only for pods that tolerate CriticalAddonsOnly and fit no other node.',
