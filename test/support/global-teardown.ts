@@ -1,8 +1,10 @@
 import { rmSync } from 'node:fs';
+import { removeSignalHandlers } from './global-setup';
 import { TEST_DAY_ENV } from './test-day';
 
 /** Removes the run's temporary folder (global-setup.ts) and restores TMPDIR. */
 export default function globalTeardown(): void {
+  removeSignalHandlers();
   const dir = process.env.MIXED_ARCH_EKS_TEST_TMPDIR;
   if (dir) rmSync(dir, { recursive: true, force: true });
   const parent = process.env.MIXED_ARCH_EKS_TEST_TMPDIR_PARENT;
