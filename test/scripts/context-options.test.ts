@@ -50,6 +50,13 @@ describe('-c options', () => {
     expect(npmTookContext('cost', { npm_lifecycle_event: 'cost' })).toBeUndefined();
   });
 
+  test('`npm run check-image -c ...` is refused the same way, before anything is checked', async () => {
+    const out = captureOutput();
+    expect(await runCheckImage(['busybox:1'], out, { npm_lifecycle_event: 'check-image', npm_config_call: 'autoscaler=karpenter' })).toBe(2);
+    expect(out.stderr()).toBe('ERROR npm took "-c autoscaler=karpenter" as an option of its own, so the configuration would be built without it. Fix: put the options after --, as in: npm run check-image -- -c autoscaler=karpenter');
+    expect(out.stdout()).toBe('');
+  });
+
   test('`npm run synth -- -c ...` applies them to the stack and to the manifests alike', () => {
     const result = npm('synth', '--', '-c', 'natGateways=2', '-c', 'workloads=print-platform-info');
     expect(result.stderr).not.toMatch(/ERROR|Invalid/);
