@@ -143,7 +143,7 @@ test('the report names the price region, date and source, and states the Gravito
   expect(text).toMatch(/graviton: 2 x m7i\.large = \$200\.00\/month; Graviton saves \$40\.00\/month \(20%\)/);
   expect(text).toMatch(/x86: 1 x m7g\.large = \$80\.00\/month; Graviton would save \$20\.00\/month \(20%\)/);
   expect(text).toMatch(/Kubernetes 1\.32 is in extended support until 2027-03-23: \$50\.00\/month more than standard support/);
-  expect(text).toMatch(/With -c amiFamily=AL2023 -c kubernetesVersion=1\.35 \(standard support\): control plane \$10\.00\/month, total \$280\.00\/month \(\$50\.00 less\)/);
+  expect(text).toMatch(/With -c amiFamily=AL2023 -c kubernetesVersion=1\.35 \(standard support\): control plane \$10\.00\/month, total \$285\.21\/month \(\$50\.00 less\)/);
 });
 
 test('a type the table lacks: the rest is priced, the total leaves it out, and the report names it', () => {
