@@ -195,3 +195,16 @@ test('an existing VPC with a private endpoint: Auto Mode the same way, cdk-nag c
   const result = new AwsSolutionsChecks(variant.app).validateScope(variant.app);
   expect(result.violations.map((v) => v.ruleName)).toEqual([]);
 });
+
+test('a pool family missing from Auto Mode\'s supported-instance list is a synth warning naming it; listed ones are not', () => {
+  const pools = JSON.stringify([
+    { name: 'new', arch: ['arm64'], capacityTypes: ['spot'], cpuLimit: 8, instanceFamilies: ['m9g', 'm8g'] },
+    { name: 'old', arch: ['amd64'], capacityTypes: ['spot'], cpuLimit: 8, instanceFamilies: ['m7i', 'c7i'] },
+  ]);
+  const variant = buildTestApp({ autoscaler: 'auto-mode', karpenterNodePools: pools });
+  expect(variant.warnings.filter((w) => w.includes('auto-mode'))).toEqual(['Annotation::mixed-arch-eks:auto-mode-instance-family']);
+  const messages = variant.stack.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+  expect(messages.filter((m) => m.includes('supported-instance list'))).toEqual([
+    expect.stringMatching(/^NodePool new lists m9g, which EKS Auto Mode's supported-instance list .* Check the list, or use a listed family such as m8g or m8i\. \[ack: mixed-arch-eks:auto-mode-instance-family\]$/),
+  ]);
+});
