@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Annotations, Aws, CfnOutput, CfnResource, RemovalPolicy, Stack, StackProps, Token, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ARCHITECTURE_INFO } from './config/architectures';
+import { ARCHITECTURES, ARCHITECTURE_INFO } from './config/architectures';
 import {
   AL2_END_OF_SUPPORT,
   AMAZON_LINUX_2_END_OF_SUPPORT,
@@ -198,8 +198,12 @@ export class MixedArchEksStack extends Stack {
       this.warnAboutStaleAmi(config.karpenter, props.date ?? new Date());
     }
     if (config.autoMode) this.autoModeNodePools = new AutoModeNodePools(this, 'AutoMode', { cluster: this.cluster, config: config.autoMode });
-    this.imageRepository = new ImageRepository(this, 'PrintPlatformInfoImages', { repositoryName: config.ecrRepositoryName });
-    this.archGuardRepository = new ImageRepository(this, 'ArchGuardImages', { repositoryName: config.archGuard.repositoryName });
+    // The pipeline deploys the commit tag, immutable here. `latest` moves with the default branch; the per-architecture
+    // tags the native builds push (`<commit>-amd64`) move when a build job is retried: the index under the commit
+    // tag pins their digests, so moving them changes nothing that runs (.gitlab-ci.yml). arch-guard's repository alike.
+    const mutableTags = ['latest', ...ARCHITECTURES.map((arch) => `*-${arch}`)];
+    this.imageRepository = new ImageRepository(this, 'PrintPlatformInfoImages', { repositoryName: config.ecrRepositoryName, mutableTags });
+    this.archGuardRepository = new ImageRepository(this, 'ArchGuardImages', { repositoryName: config.archGuard.repositoryName, mutableTags });
     if (config.archGuard.enabled) this.archGuard = this.addArchGuard(config);
     if (config.deployWorkloads || pipelineNamespace) {
       if (!props.workloadManifests) throw new Error('MixedArchEksStack: deployWorkloads and a GitLab namespace need props.workloadManifests');
@@ -407,6 +411,16 @@ export class MixedArchEksStack extends Stack {
       Annotations.of(this).addWarningV2('mixed-arch-eks:open-endpoint',
         'The Kubernetes API endpoint accepts connections from anywhere (publicAccessCidrs 0.0.0.0/0). ' +
         'Restrict it with -c publicAccessCidrs=203.0.113.0/24,... or use -c endpointAccess=private.');
+    }
+    if (config.adminPrincipalArns.length === 0) {
+      // The created role trusts the account root: in IAM that delegates the decision to the account's own policies,
+      // so any principal whose policy allows sts:AssumeRole on it (or on *) is cluster admin (IAM user guide,
+      // "Specifying a principal": AWS account principals). Kept for clusters deployed that way; new ones name theirs.
+      Annotations.of(this).addWarningV2('mixed-arch-eks:account-wide-admin',
+        'No adminPrincipalArns: the stack creates AdminRole, and every principal of this account allowed sts:AssumeRole on it ' +
+        '(any policy with sts:AssumeRole on *) becomes cluster admin. Name your admins with ' +
+        '-c adminPrincipalArns=arn:aws:iam::123456789012:role/PlatformAdmin,... (on a running cluster include the role you use now: ' +
+        'that deploy adds their access entries and removes AdminRole and its entry).');
     }
   }
 

@@ -100,6 +100,17 @@ describe('a stack deployed from the previous release (cb4bba6, 2026-11-27) upgra
     }
   });
 
+  test('the ECR repository changes only its tag mutability, which CloudFormation updates in place', () => {
+    const [[id, before]] = ofType(previous, 'AWS::ECR::Repository');
+    const after = current[id];
+    // ImageTagMutability and its exclusion filters: "Update requires: No interruption" (CloudFormation
+    // AWS::ECR::Repository reference); the name, the one replacement property, stays.
+    const { ImageTagMutability, ImageTagMutabilityExclusionFilters, ...rest } = after.Properties;
+    expect(rest).toEqual(before.Properties);
+    expect(before.Properties.ImageTagMutability).toBeUndefined();
+    expect([ImageTagMutability, (ImageTagMutabilityExclusionFilters as unknown[]).length]).toEqual(['IMMUTABLE_WITH_EXCLUSION', 3]);
+  });
+
   test('the cluster is not given a name it did not have, so it is not replaced', () => {
     const [[, cluster]] = ofType(current, 'AWS::EKS::Cluster');
     expect(cluster.Properties.Name).toBeUndefined();

@@ -41,12 +41,31 @@ describe('default stack', () => {
     expect(entry.Properties.AccessPolicies[0].AccessScope).toEqual({ Type: 'cluster' });
     expect(JSON.stringify(entry.Properties.AccessPolicies[0].PolicyArn)).toContain('cluster-access-policy/AmazonEKSClusterAdminPolicy');
     expect(entry.Properties.PrincipalArn['Fn::GetAtt'][0]).toMatch(/^AdminAccessAdminRole/);
-    template.hasResourceProperties('AWS::IAM::Role', Match.objectLike({
-      AssumeRolePolicyDocument: Match.objectLike({
-        Statement: [Match.objectLike({ Principal: { AWS: Match.objectLike({ 'Fn::Join': Match.anyValue() }) } })],
-      }),
-      Description: Match.stringLikeRegexp('Cluster admin'),
-    }));
+    const roleId = entry.Properties.PrincipalArn['Fn::GetAtt'][0] as string;
+    const resources = template.toJSON().Resources;
+    // Whole documents: an added statement or a wider principal fails here.
+    expect(resources[roleId].Properties.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [{
+        Action: 'sts:AssumeRole', Effect: 'Allow',
+        Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } },
+      }],
+    });
+    expect(resources[roleId].Properties.Description).toBe('Cluster admin of MixedArchEks/Cluster; assume it for kubectl');
+    const [clusterId] = Object.keys(template.findResources('AWS::EKS::Cluster'));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]));
+    expect(policies.map((p) => p.Properties.PolicyDocument)).toEqual([{
+      Version: '2012-10-17',
+      Statement: [{ Action: 'eks:DescribeCluster', Effect: 'Allow', Resource: { 'Fn::GetAtt': [clusterId, 'Arn'] } }],
+    }]);
+  });
+
+  test('warns as loudly as for an open endpoint that the admin role is anyone in the account, and how to narrow it', () => {
+    annotationsOf(stack).hasWarning('/MixedArchEks', 'No adminPrincipalArns: the stack creates AdminRole, and every principal of this account ' +
+      'allowed sts:AssumeRole on it (any policy with sts:AssumeRole on *) becomes cluster admin. Name your admins with ' +
+      '-c adminPrincipalArns=arn:aws:iam::123456789012:role/PlatformAdmin,... (on a running cluster include the role you use now: ' +
+      'that deploy adds their access entries and removes AdminRole and its entry). [ack: mixed-arch-eks:account-wide-admin]');
   });
 
   test('has a public and private endpoint restricted to the configured CIDRs', () => {
@@ -121,6 +140,15 @@ describe('default stack', () => {
       .filter(([id]) => /privateSubnet/.test(id)).map(([id]) => ({ Ref: id }));
     expect(privateTables).toHaveLength(2);
     expect(endpoint.RouteTableIds).toEqual(privateTables);
+  });
+
+  test('makes every ECR tag immutable but latest and the per-architecture build tags, and still scans on push', () => {
+    const [repository] = Object.values(template.findResources('AWS::ECR::Repository'));
+    expect(repository.Properties.ImageTagMutability).toBe('IMMUTABLE_WITH_EXCLUSION');
+    expect(repository.Properties.ImageTagMutabilityExclusionFilters).toEqual(['latest', '*-arm64', '*-amd64'].map((value) => ({
+      ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: value,
+    })));
+    expect(repository.Properties.ImageScanningConfiguration).toEqual({ ScanOnPush: true });
   });
 
   test('has an ECR repository that scans on push, expires old images and is kept on delete (not on a failed create)', () => {
@@ -220,9 +248,10 @@ describe('default stack', () => {
     template.hasOutput('EcrRepositoryUri', Match.anyValue());
   });
 
-  test('warns about extended support, AL2 and the open endpoint, and nothing else', () => {
+  test('warns about extended support, AL2, the open endpoint and the account-wide admin role, and nothing else', () => {
     expect(warnings).toEqual([
       'Annotation::mixed-arch-eks:extended-support', 'Annotation::mixed-arch-eks:al2-end-of-support', 'Annotation::mixed-arch-eks:open-endpoint',
+    'Annotation::mixed-arch-eks:account-wide-admin',
     ]);
   });
 

@@ -36,7 +36,7 @@ test('on 2026-12-03, without a code change, 1.34 is in extended support until 20
 });
 
 test('a month before the end of standard support there is nothing to warn about yet', () => {
-  expect(monthBefore.warnings).toEqual(['Annotation::mixed-arch-eks:open-endpoint']);
+  expect(monthBefore.warnings).toEqual(['Annotation::mixed-arch-eks:open-endpoint', 'Annotation::mixed-arch-eks:account-wide-admin']);
 });
 
 test('an environment-agnostic stack quotes no price: it leaves them to npm run cost', () => {

@@ -36,6 +36,7 @@ const withWorkloadsTemplate = Template.fromStack(withWorkloads.stack);
 
 describe('synth warnings (captured, not printed)', () => {
   const OPEN_ENDPOINT = 'Annotation::mixed-arch-eks:open-endpoint';
+  const ADMIN = 'Annotation::mixed-arch-eks:account-wide-admin';
   const AL2 = 'Annotation::mixed-arch-eks:al2-end-of-support';
   const UNTAGGED_SUBNET = 'Annotation::@aws-cdk/aws-eks:clusterMustManuallyTagSubnet';
   // On the tests' day, 2026-11-28: 1.32 (the AL2 default) is in extended support, 1.34 leaves standard support
@@ -43,14 +44,14 @@ describe('synth warnings (captured, not printed)', () => {
   const EXTENDED = 'Annotation::mixed-arch-eks:extended-support';
   const ENDING = 'Annotation::mixed-arch-eks:standard-support-ending';
   test.each([
-    ['AL2023', () => al2023.warnings, [OPEN_ENDPOINT]],
-    ['Bottlerocket (1.34)', () => bottlerocketApp.warnings, [ENDING, OPEN_ENDPOINT]],
-    ['spot', () => spotApp.warnings, [OPEN_ENDPOINT]],
+    ['AL2023', () => al2023.warnings, [OPEN_ENDPOINT, ADMIN]],
+    ['Bottlerocket (1.34)', () => bottlerocketApp.warnings, [ENDING, OPEN_ENDPOINT, ADMIN]],
+    ['spot', () => spotApp.warnings, [OPEN_ENDPOINT, ADMIN]],
     // An imported VPC's subnets cannot be tagged for load balancers by the stack: two private, two public.
-    ['existing VPC (AL2)', () => existingVpcApp.warnings, [EXTENDED, AL2, OPEN_ENDPOINT, UNTAGGED_SUBNET, UNTAGGED_SUBNET, UNTAGGED_SUBNET, UNTAGGED_SUBNET]],
+    ['existing VPC (AL2)', () => existingVpcApp.warnings, [EXTENDED, AL2, OPEN_ENDPOINT, ADMIN, UNTAGGED_SUBNET, UNTAGGED_SUBNET, UNTAGGED_SUBNET, UNTAGGED_SUBNET]],
     ['private endpoint (AL2)', () => privateEndpointApp.warnings, [EXTENDED, AL2]],
-    ['public endpoint restricted to some networks (AL2023)', () => restrictedApp.warnings, []],
-    ['with workloads (AL2)', () => withWorkloads.warnings, [EXTENDED, AL2, OPEN_ENDPOINT]],
+    ['public endpoint restricted to some networks (AL2023)', () => restrictedApp.warnings, [ADMIN]],
+    ['with workloads (AL2)', () => withWorkloads.warnings, [EXTENDED, AL2, OPEN_ENDPOINT, ADMIN]],
   ])('%s', (_name, warnings, expected) => {
     expect(warnings()).toEqual(expected);
   });

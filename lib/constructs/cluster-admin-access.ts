@@ -6,7 +6,8 @@ export interface ClusterAdminAccessProps {
   readonly cluster: eks.Cluster;
   /**
    * IAM principals (roles or users) that get cluster admin through access entries.
-   * @default - a role is created that the account's principals can assume
+   * @default - a role is created that any principal of the account with IAM permission to assume it can
+   * assume (the stack warns: mixed-arch-eks:account-wide-admin)
    */
   readonly adminPrincipalArns?: readonly string[];
 }

@@ -276,6 +276,7 @@ test('the kubectl provider (a Lambda) is there for Helm, with a kubectl layer wi
 test('warns as the default stack does (extended support, AL2, open endpoint), and about nothing of its own', () => {
   expect(warnings).toEqual([
     'Annotation::mixed-arch-eks:extended-support', 'Annotation::mixed-arch-eks:al2-end-of-support', 'Annotation::mixed-arch-eks:open-endpoint',
+    'Annotation::mixed-arch-eks:account-wide-admin',
   ]);
 });
 

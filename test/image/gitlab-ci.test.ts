@@ -218,7 +218,7 @@ describe('.gitlab-ci.yml structure', () => {
     expect(m.parallel).toEqual({ matrix: [{ IMAGE: IMAGES }] });
     expect(m.needs).toEqual([NATIVE_JOBS.amd64, NATIVE_JOBS.arm64]);
     expect(m.rules).toEqual([{ if: '$IMAGE_BUILD == "qemu"', when: 'never' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
-    expect(lines(m, 'script')).toContain('docker buildx imagetools create --tag "$REPOSITORY:$CI_COMMIT_SHA" --tag "$REPOSITORY:latest" "$REPOSITORY@$AMD64" "$REPOSITORY@$ARM64"');
+    expect(lines(m, 'script').join('\n')).toContain('docker buildx imagetools create --tag "$REPOSITORY:$CI_COMMIT_SHA" --tag "$REPOSITORY:latest" "$REPOSITORY@$AMD64" "$REPOSITORY@$ARM64"');
   });
 
   it('keeps the QEMU build as a fallback that runs only when IMAGE_BUILD=qemu', () => {
@@ -431,6 +431,9 @@ if [ "$1" = run ]; then
     *) printf '%s\\n' "uname_result(machine='x')" "kubernetes.io/arch=$STUB_PRINTS (machine=m, node=n)" ;;
   esac
 fi
+# The registry: a tag exists once pushed here (or when the test says it was pushed before).
+if [ "$1 $2" = "buildx build" ] || [ "$1 $2 $3" = "buildx imagetools create" ]; then touch "$CALLS.pushed"; fi
+if [ "$1 $2 $3" = "buildx imagetools inspect" ] && [ -z "$STUB_TAG_EXISTS" ] && [ ! -e "$CALLS.pushed" ]; then exit 1; fi
 exit 0
 `,
   aws: `#!/bin/sh
@@ -607,6 +610,15 @@ describe('merge job, run against stand-in docker and aws', () => {
     const guard = runJob(MERGE_JOB, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS, ...digests, ...GUARD });
     expect(guard.status).toBe(0);
     expect(guard.calls).toContain(`docker buildx imagetools create --tag ${ARCH_GUARD_ECR}:${SHA} --tag ${ARCH_GUARD_ECR}:latest ${ARCH_GUARD_ECR}@sha256:${'c'.repeat(64)} ${ARCH_GUARD_ECR}@sha256:${'d'.repeat(64)}`);
+  });
+
+  it('on a rerun of the commit keeps the index pushed first: the commit tag is immutable in ECR', () => {
+    const rerun = runJob(MERGE_JOB, { CI_COMMIT_BRANCH: 'main', ...AWS_VARS, ...digests, ...PPI, STUB_TAG_EXISTS: '1' });
+    expect(rerun.status).toBe(0);
+    expect(rerun.calls.filter((c) => c.startsWith('docker buildx imagetools'))).toEqual([
+      `docker buildx imagetools inspect ${ECR}:${SHA}`, `docker buildx imagetools inspect ${ECR}:${SHA}`,
+    ]);
+    expect(rerun.output).toContain(`${ECR}:${SHA} exists and commit tags are immutable: keeping it`);
   });
 
   it('refuses to merge without both digests of its image, even when the other image\'s are there', () => {
