@@ -27,6 +27,7 @@ import { ImageRepository } from './constructs/image-repository';
 import { AutoModeNodePools, AutoModeNodeRole } from './constructs/auto-mode/auto-mode';
 import { Karpenter } from './constructs/karpenter/karpenter';
 import { ManagedAddons } from './constructs/managed-addons';
+import { applyPermissionsBoundary } from './security/permissions-boundary';
 import { MixedArchNodeGroups, nodeGroupAmiType } from './constructs/node-groups';
 
 export interface MixedArchEksStackProps extends StackProps {
@@ -99,6 +100,8 @@ export class MixedArchEksStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MixedArchEksStackProps) {
     super(scope, id, props);
+    // Every IAM role below, aws-eks-v2's own included, carries the boundary the execution policy requires.
+    applyPermissionsBoundary(this);
     const config = props.config;
     this.warnAboutCostAndExposure(config, props.date ?? new Date());
 

@@ -111,6 +111,19 @@ describe('a stack deployed from the previous release (cb4bba6, 2026-11-27) upgra
     expect([ImageTagMutability, (ImageTagMutabilityExclusionFilters as unknown[]).length]).toEqual(['IMMUTABLE_WITH_EXCLUSION', 3]);
   });
 
+  test('every IAM role of that release gains the permissions boundary in place: only PermissionsBoundary is added to it', () => {
+    const before = ofType(previous, 'AWS::IAM::Role');
+    expect(before.length).toBeGreaterThan(0);
+    for (const [id, role] of before) {
+      expect(role.Properties.PermissionsBoundary).toBeUndefined();
+      // PermissionsBoundary: "Update requires: No interruption" (CloudFormation AWS::IAM::Role reference).
+      expect([id, current[id].Properties.PermissionsBoundary]).toEqual([id, {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':policy/mixed-arch-eks-permissions-boundary']],
+      }]);
+      expect([id, current[id].Properties.RoleName, current[id].Properties.Path]).toEqual([id, role.Properties.RoleName, role.Properties.Path]);
+    }
+  });
+
   test('the cluster is not given a name it did not have, so it is not replaced', () => {
     const [[, cluster]] = ofType(current, 'AWS::EKS::Cluster');
     expect(cluster.Properties.Name).toBeUndefined();
