@@ -210,9 +210,14 @@ describe('an account that already has the GitLab OIDC provider', () => {
 
   test('reuses it: no provider is created and the role trusts the given one', () => {
     reused.resourceCountIs('AWS::IAM::OIDCProvider', 0);
-    reused.hasResourceProperties('AWS::IAM::Role', Match.objectLike({
-      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Federated: arn } })] }),
-    }));
+    const gitlabRoles = Object.entries(reused.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('GitLabDeployRole'));
+    expect(gitlabRoles.map(([, r]) => r.Properties.AssumeRolePolicyDocument)).toEqual([{
+      Version: '2012-10-17',
+      Statement: [{
+        Action: 'sts:AssumeRoleWithWebIdentity', Effect: 'Allow', Principal: { Federated: arn },
+        Condition: { StringEquals: { 'gitlab.example.com:aud': 'sts.amazonaws.com' }, StringLike: { 'gitlab.example.com:sub': ['project_path:acme/eks:ref_type:branch:ref:main'] } },
+      }],
+    }]);
   });
 
   test('without the key, the stack creates the provider', () => {

@@ -58,6 +58,8 @@ const kindsApplied = (t: Template) => Object.values(t.findResources('Custom::AWS
   .flatMap((r) => (typeof r.Properties.Manifest === 'string' ? JSON.parse(r.Properties.Manifest) : []))
   .map((o: any) => `${o.kind}/${String(o.metadata?.name).replace(/-[0-9a-f]{10}$/, '')}`).sort();
 
+const gitlabTrust = () => Object.entries(resources).find(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('GitLabDeployRole'))?.[1].Properties.AssumeRolePolicyDocument;
+
 const EFFECTS: Record<string, () => void> = {
   clusterName: () => template.hasResourceProperties('AWS::EKS::Cluster', Match.objectLike({ Name: 'platform-prod' })),
   controlPlaneLogRetentionDays: () => template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/eks/platform-prod/cluster', RetentionInDays: 365 }),
@@ -97,20 +99,21 @@ const EFFECTS: Record<string, () => void> = {
   },
   ecrRepositoryName: () => template.hasResourceProperties('AWS::ECR::Repository', Match.objectLike({ RepositoryName: 'team/ppi' })),
   deployWorkloads: () => expect(objectNamed('Pod', /^busybox$/)).toBeDefined(),
-  gitlabProject: () => template.hasResourceProperties('AWS::IAM::Role', Match.objectLike({
-    AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({
+  // The GitLab role's whole trust policy: the given provider, this project's listed branches, nothing else.
+  gitlabProject: () => expect(gitlabTrust()).toEqual({
+    Version: '2012-10-17',
+    Statement: [{
+      Action: 'sts:AssumeRoleWithWebIdentity', Effect: 'Allow', Principal: { Federated: GITLAB_PROVIDER },
       Condition: { StringEquals: { 'gitlab.example.com:aud': 'sts.amazonaws.com' }, StringLike: { 'gitlab.example.com:sub': [
         'project_path:acme/eks:ref_type:branch:ref:main', 'project_path:acme/eks:ref_type:branch:ref:release/*',
       ] } },
-    })] }),
-  })),
+    }],
+  }),
   gitlabUrl: () => EFFECTS.gitlabProject(),
   gitlabBranches: () => EFFECTS.gitlabProject(),
   gitlabOidcProviderArn: () => {
     template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
-    template.hasResourceProperties('AWS::IAM::Role', Match.objectLike({
-      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Federated: GITLAB_PROVIDER } })] }),
-    }));
+    EFFECTS.gitlabProject();
   },
   printPlatformInfoImage: () => {
     const job = objectNamed('Job', /^print-platform-info-arm64-/);

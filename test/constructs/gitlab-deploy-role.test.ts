@@ -1,5 +1,5 @@
 import { App, Stack, Token } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -49,27 +49,33 @@ describe('GitLabDeployRole', () => {
   });
 
   it('lets only this project\'s main branch assume the role, for one hour at most', () => {
-    template.hasResourceProperties('AWS::IAM::Role', {
-      MaxSessionDuration: 3600,
-      AssumeRolePolicyDocument: {
+    const [[roleId, role]] = Object.entries(template.findResources('AWS::IAM::Role'));
+    expect(roleId).toMatch(/^GitLabRole/);
+    expect(role.Properties.MaxSessionDuration).toBe(3600);
+    expect(role.Properties.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
         Statement: [{
           Action: 'sts:AssumeRoleWithWebIdentity',
           Effect: 'Allow',
-          Principal: { Federated: { Ref: Match.stringLikeRegexp('^GitLabProvider') } },
+          Principal: { Federated: { Ref: Object.keys(template.findResources('AWS::IAM::OIDCProvider'))[0] } },
           Condition: {
             StringEquals: { 'gitlab.com:aud': 'sts.amazonaws.com' },
             StringLike: { 'gitlab.com:sub': ['project_path:example-group/mixed-arch-eks:ref_type:branch:ref:main'] },
           },
         }],
-      },
     });
   });
 
   it('keys the trust on a self-managed issuer with a path, and on every listed branch', () => {
     selfManaged.template.hasResourceProperties('AWS::IAM::OIDCProvider', { Url: 'https://code.example.org/gitlab' });
-    selfManaged.template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: {
-        Statement: [Match.objectLike({
+    const [role] = Object.values(selfManaged.template.findResources('AWS::IAM::Role'));
+    const [providerId] = Object.keys(selfManaged.template.findResources('AWS::IAM::OIDCProvider'));
+    expect(role.Properties.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [{
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Effect: 'Allow',
+          Principal: { Federated: { Ref: providerId } },
           Condition: {
             StringEquals: { 'code.example.org/gitlab:aud': 'sts.amazonaws.com' },
             StringLike: {
@@ -79,19 +85,35 @@ describe('GitLabDeployRole', () => {
               ],
             },
           },
-        })],
-      },
+        }],
     });
   });
 
-  it('pushes to the one repository only; GetAuthorizationToken alone is on *', () => {
+  it('has one policy, compared whole: push to the one repository, the ECR token, the CDK roles, the cluster', () => {
     const repoArn = { 'Fn::GetAtt': [defaults.stack.getLogicalId(defaults.repository.node.defaultChild as ecr.CfnRepository), 'Arn'] };
-    const statements = roleStatements(template);
-    const push = statements.find((s) => actionsOf(s).includes('ecr:PutImage'));
-    expect(push).toBeDefined();
-    expect(push?.Resource).toEqual(repoArn);
-    expect(actionsOf(push as Statement)).toEqual(expect.arrayContaining(['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:BatchGetImage']));
+    const roleId = defaults.stack.getLogicalId(defaults.construct.role.node.defaultChild as iam.CfnRole);
+    const cdkRole = (kind: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::123456789012:role/cdk-hnb659fds-${kind}-role-123456789012-eu-west-1`]] });
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((p) => p.Properties);
+    expect(policies.map((p) => p.PolicyName)).toEqual([expect.stringMatching(/^GitLabRoleDefaultPolicy/)]);
+    expect(policies.map(({ PolicyName: _name, ...rest }) => rest)).toEqual([{
+      Roles: [{ Ref: roleId }],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow', Resource: repoArn,
+            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage', 'ecr:CompleteLayerUpload', 'ecr:UploadLayerPart', 'ecr:InitiateLayerUpload', 'ecr:PutImage'],
+          },
+          { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+          { Sid: 'AssumeCdkBootstrapRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: ['deploy', 'file-publishing', 'image-publishing', 'lookup'].map(cdkRole) },
+          { Sid: 'DescribeCluster', Effect: 'Allow', Action: 'eks:DescribeCluster', Resource: CLUSTER_ARN },
+        ],
+      },
+    }]);
+  });
 
+  it('pushes to the one repository only; GetAuthorizationToken alone is on *', () => {
+    const statements = roleStatements(template);
     const wildcard = statements.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
     expect(wildcard.map((s) => actionsOf(s))).toEqual([['ecr:GetAuthorizationToken']]);
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
@@ -131,9 +153,13 @@ describe('GitLabDeployRole', () => {
     const construct = new GitLabDeployRole(stack, 'GitLab', { gitlabUrl: 'https://gitlab.com', project: 'g/p', repository, provider });
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::IAM::OIDCProvider', 0);
-    t.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Federated: 'arn:aws:iam::123456789012:oidc-provider/gitlab.com' } })] },
-    });
+    expect(Object.values(t.findResources('AWS::IAM::Role')).map((r) => r.Properties.AssumeRolePolicyDocument)).toEqual([{
+      Version: '2012-10-17',
+      Statement: [{
+        Action: 'sts:AssumeRoleWithWebIdentity', Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::123456789012:oidc-provider/gitlab.com' },
+        Condition: { StringEquals: { 'gitlab.com:aud': 'sts.amazonaws.com' }, StringLike: { 'gitlab.com:sub': ['project_path:g/p:ref_type:branch:ref:main'] } },
+      }],
+    }]);
     expect(construct.provider).toBe(provider);
   });
 

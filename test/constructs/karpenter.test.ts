@@ -249,10 +249,24 @@ test('the schema validator is real: it refuses a hop limit as text, a missing no
 describe('interruption handling', () => {
   test('uses an SQS queue with SQS-managed encryption, TLS only, that keeps events for 5 minutes', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 300 });
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', { PolicyDocument: { Statement: Match.arrayWith([
-      Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-      Match.objectLike({ Effect: 'Allow', Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], Principal: { Service: 'events.amazonaws.com' } }),
-    ]) } });
+    // The whole policy: TLS only, and EventBridge may send only from this stack's own rules (one statement each).
+    const queue = { 'Fn::GetAtt': [queueId, 'Arn'] };
+    const ruleIds = Object.keys(resources).filter((id) => resources[id].Type === 'AWS::Events::Rule');
+    expect(ruleIds).toHaveLength(5);
+    const policies = Object.values(resources).filter((r) => r.Type === 'AWS::SQS::QueuePolicy').map((r) => r.Properties);
+    expect(policies).toEqual([{
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Deny', Action: 'sqs:*', Principal: { AWS: '*' }, Resource: queue, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+          ...ruleIds.map((rule) => ({
+            Effect: 'Allow', Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], Principal: { Service: 'events.amazonaws.com' },
+            Resource: queue, Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [rule, 'Arn'] } } },
+          })),
+        ],
+      },
+    }]);
   });
 
   test('is fed by EventBridge rules for spot and capacity-reservation interruptions, rebalance recommendations, state changes and health events', () => {
