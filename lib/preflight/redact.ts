@@ -6,11 +6,13 @@
 export class SecretScrubber {
   private readonly secrets = new Set<string>();
 
-  /** Registers a secret (and its Basic-auth base64 form when a username is given). Short values are skipped. */
+  /**
+   * Registers a secret, and its Basic-auth base64 form when a username is given. A secret shorter than 4 characters
+   * is not blanked itself (that would blank out ordinary words), but its Basic form, which is never that short, is.
+   */
   add(secret: string | undefined, username?: string): void {
-    // Very short strings would blank out ordinary words; real passwords and tokens are longer.
-    if (!secret || secret.length < 4) return;
-    this.secrets.add(secret);
+    if (!secret) return;
+    if (secret.length >= 4) this.secrets.add(secret);
     if (username !== undefined) this.secrets.add(Buffer.from(`${username}:${secret}`).toString('base64'));
   }
 

@@ -85,6 +85,31 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, kil
 }
 
 /**
+ * Runs `npm run --silent check-image -- <args>` from the repository root: the command as a user types it, with
+ * npm, node and esbuild-register in between, and the same clean environment.
+ */
+export function runNpm(args: readonly string[], env: NodeJS.ProcessEnv = {}, killAfterMs = 30_000): Promise<CliResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'check-image', '--', ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...baseEnv(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/**
  * Runs the command in this process: the same runCheckImage that bin/check-image.ts wires, with the same clean
  * environment, without the ~0.4 s of a process start. Exit-code wiring keeps its own whole-process tests.
  */

@@ -1,12 +1,16 @@
 /**
- * The client's safety checks, through the check-image command against a real registry: plain HTTP only on this
- * machine, content that does not match its digest is refused, and no secret reaches the output.
+ * The client's safety checks, through `npm run check-image` (a child process, as a user runs it) against the real
+ * registry: plain HTTP only on this machine and only with --plain-http, content that does not match its digest is
+ * refused, an entry for another OS or a variant the nodes cannot run is no coverage, and no password, Basic
+ * string or token reaches stdout or stderr on any path, errors included (every run is checked, see `run`).
  */
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo, Server as TcpServer, Socket, createServer as createTcpServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { Descriptor, ImagePusher, TestRegistry, startRegistry } from '../support/registry';
-import { removeTempDirs, runInProcess } from './helpers';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliResult, removeTempDirs, runNpm, tempDir } from './helpers';
 
 const USER = 'carol';
 const PASSWORD = 'S4fety-XYZZY-never-print-me';
@@ -14,11 +18,24 @@ const BASIC = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 let registry: TestRegistry;
 let index: Descriptor;
 
+// Every secret any case hands the command, and every output it produced: checked whole at the end.
+const SECRETS = new Set<string>([PASSWORD, BASIC.slice('Basic '.length)]);
+const outputs: { args: readonly string[]; text: string }[] = [];
+
+/** `npm run check-image -- <args>`, its output recorded for the no-secret check. */
+async function run(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const result = await runNpm(args, env);
+  outputs.push({ args, text: `${result.stdout}${result.stderr}` });
+  return result;
+}
+
 beforeAll(async () => {
   registry = await startRegistry();
   const push = new ImagePusher(registry);
   index = await push.multiArch('app/multi', '1.0', ['linux/amd64', 'linux/arm64']);
   await push.image('app/single', 'arm64', 'linux/arm64');
+  // arm64 only for another OS, for a newer variant than the nodes run, or as 32-bit ARM: none is arm64 coverage.
+  await push.multiArch('app/odd', '1.0', ['linux/amd64', 'windows/arm64', 'linux/arm64/v9', 'linux/arm/v7']);
 });
 
 afterAll(async () => {
@@ -70,7 +87,7 @@ test('--plain-http is not used for a host off this machine: it gets a TLS handsh
   });
   const host = await listen(server, nonLoopbackAddress());
   try {
-    const result = await runInProcess(['--plain-http', '--arch', 'amd64', '--timeout', '5', `${host}/app/multi:1.0`], {
+    const result = await run(['--plain-http', '--arch', 'amd64', '--timeout', '5', `${host}/app/multi:1.0`], {
       REGISTRY_HOST: host,
       REGISTRY_USERNAME: USER,
       REGISTRY_PASSWORD: PASSWORD,
@@ -97,7 +114,7 @@ test('a manifest whose bytes do not match the requested digest is refused, and s
     return true;
   });
   try {
-    const pinned = await runInProcess(['--plain-http', '--arch', 'arm64', `${front.host}/app/multi@${index.digest}`]);
+    const pinned = await run(['--plain-http', '--arch', 'arm64', `${front.host}/app/multi@${index.digest}`]);
     expect(pinned.code).toBe(2);
     expect(pinned.stdout).toBe('');
     expect(pinned.stderr).toMatch(
@@ -106,7 +123,7 @@ test('a manifest whose bytes do not match the requested digest is refused, and s
     expect(pinned.stderr).not.toContain(`whose digest is ${index.digest}`);
 
     // The tag is not a digest (nothing to compare), but the config blob it names is checked.
-    const single = await runInProcess(['--plain-http', '--arch', 'arm64', `${front.host}/app/single:arm64`]);
+    const single = await run(['--plain-http', '--arch', 'arm64', `${front.host}/app/single:arm64`]);
     expect(single.code).toBe(2);
     expect(single.stderr).toMatch(new RegExp(`^ERROR ${front.host}/app/single:arm64: ${front.host} served blob sha256:[0-9a-f]{64} with other content\\. Push the image again, then retry\n$`));
   } finally {
@@ -126,7 +143,7 @@ test('a registry that echoes the credentials back in its error never gets them p
     return true;
   });
   try {
-    const result = await runInProcess(['--plain-http', '--arch', 'arm64', `${front.host}/app/multi:1.0`], {
+    const result = await run(['--plain-http', '--arch', 'arm64', `${front.host}/app/multi:1.0`], {
       REGISTRY_HOST: front.host,
       REGISTRY_USERNAME: USER,
       REGISTRY_PASSWORD: PASSWORD,
@@ -154,7 +171,7 @@ test('credentials are never sent to a token service over plain HTTP off this mac
     return true;
   });
   try {
-    const result = await runInProcess(['--plain-http', '--arch', 'arm64', `${front.host}/app/multi:1.0`], {
+    const result = await run(['--plain-http', '--arch', 'arm64', `${front.host}/app/multi:1.0`], {
       REGISTRY_HOST: front.host,
       REGISTRY_USERNAME: USER,
       REGISTRY_PASSWORD: PASSWORD,
@@ -192,7 +209,7 @@ test('a registry that redirects to another host (a CDN, S3) gets the credentials
     return true;
   });
   try {
-    const result = await runInProcess(['--plain-http', '--arch', 'arm64', `${front.host}/app/single:arm64`], {
+    const result = await run(['--plain-http', '--arch', 'arm64', `${front.host}/app/single:arm64`], {
       REGISTRY_HOST: front.host,
       REGISTRY_USERNAME: USER,
       REGISTRY_PASSWORD: PASSWORD,
@@ -206,4 +223,114 @@ test('a registry that redirects to another host (a CDN, S3) gets the credentials
     await front.close();
     await close(storage);
   }
+});
+
+/** An HTTP front that asks for Basic auth, then denies the request quoting the Authorization header it got. */
+async function echoingFront() {
+  return startFront((req, res) => {
+    if (!req.headers.authorization) {
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="echo"' }).end();
+      return true;
+    }
+    res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify({ errors: [{ code: `DENIED for ${req.headers.authorization}` }] }));
+    return true;
+  });
+}
+
+test('a bearer token the registry echoes in its error is never printed', async () => {
+  const TOKEN = 'tok3n-ZZYZX-never-print-me';
+  SECRETS.add(TOKEN);
+  const tokenService = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token: TOKEN })));
+  const tokenHost = await listen(tokenService, '127.0.0.1');
+  const front = await startFront((req, res) => {
+    if (!req.headers.authorization) {
+      res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${tokenHost}/token",service="front"` }).end();
+      return true;
+    }
+    res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify({ errors: [{ code: `DENIED for ${req.headers.authorization}` }] }));
+    return true;
+  });
+  try {
+    const result = await run(['--plain-http', '--arch', 'arm64', `${front.host}/app/multi:1.0`], { REGISTRY_HOST: front.host, REGISTRY_USERNAME: USER, REGISTRY_PASSWORD: PASSWORD });
+    expect([result.code, result.stdout]).toEqual([2, '']);
+    expect(result.stderr).toBe(`ERROR ${front.host}/app/multi:1.0: ${front.host} denied pulling app/multi (DENIED for Bearer ***). Use credentials that may pull this repository, or ask for pull access\n`);
+  } finally {
+    await front.close();
+    await close(tokenService);
+  }
+});
+
+test('the Basic string of a short password is scrubbed too, not only the password', async () => {
+  const basic = Buffer.from('dave:pw1').toString('base64');
+  SECRETS.add(basic);
+  const front = await echoingFront();
+  try {
+    const result = await run(['--plain-http', '--arch', 'arm64', `${front.host}/app/multi:1.0`], { REGISTRY_HOST: front.host, REGISTRY_USERNAME: 'dave', REGISTRY_PASSWORD: 'pw1' });
+    expect([result.code, result.stdout]).toEqual([2, '']);
+    expect(result.stderr).toBe(`ERROR ${front.host}/app/multi:1.0: ${front.host} denied pulling app/multi (DENIED for Basic ***). Use credentials that may pull this repository, or ask for pull access\n`);
+  } finally {
+    await front.close();
+  }
+});
+
+test('credentials from a Docker config.json are scrubbed when the registry echoes them', async () => {
+  const front = await echoingFront();
+  const dockerConfig = tempDir('safety-docker-config-');
+  writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [front.host]: { auth: BASIC.slice('Basic '.length) } } }));
+  try {
+    const result = await run(['--plain-http', '--arch', 'arm64', `${front.host}/app/multi:1.0`], { DOCKER_CONFIG: dockerConfig });
+    expect([result.code, result.stdout]).toEqual([2, '']);
+    expect(result.stderr).toBe(`ERROR ${front.host}/app/multi:1.0: ${front.host} denied pulling app/multi (DENIED for Basic ***). Use credentials that may pull this repository, or ask for pull access\n`);
+  } finally {
+    await front.close();
+  }
+});
+
+test('an arm64 entry for another OS, a newer variant or 32-bit ARM is no arm64 coverage', async () => {
+  const arm = await run(['--plain-http', '--arch', 'arm64', `${registry.host}/app/odd:1.0`]);
+  expect([arm.code, arm.stderr]).toEqual([1, '']);
+  const digest = '[0-9a-f]{12}';
+  expect(arm.stdout).toMatch(new RegExp([
+    `^${registry.host}/app/odd:1\\.0  \\(OCI image index, sha256:[0-9a-f]{64}\\)`,
+    '  PLATFORM        DIGEST               SIZE',
+    `  linux/amd64     sha256:${digest}  475 B`,
+    `  windows/arm64   sha256:${digest}  475 B  not Linux \\(ignored\\)`,
+    `  linux/arm64/v9  sha256:${digest}  475 B  nodes pull the baseline variant \\(ignored\\)`,
+    `  linux/arm/v7    sha256:${digest}  475 B`,
+    'MISSING arm64: needed by --arch; the image has linux/amd64 only',
+    '  Fix: build and push every platform, e\\.g\\. docker buildx build --platform linux/amd64,linux/arm64 --push \\.\\.\\.',
+    '$',
+  ].join('\n')));
+  const amd = await run(['--plain-http', '--arch', 'amd64', `${registry.host}/app/odd:1.0`]);
+  expect([amd.code, amd.stderr]).toEqual([0, '']);
+});
+
+test('without --plain-http a registry on this machine is spoken to over TLS too: no plain GET, no password', async () => {
+  const received: Buffer[] = [];
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.once('data', (chunk: Buffer) => {
+      received.push(chunk);
+      socket.destroy();
+    });
+    socket.on('error', () => undefined);
+  });
+  const host = await listen(server, '127.0.0.1');
+  try {
+    const result = await run(['--arch', 'amd64', '--timeout', '5', `${host}/app/multi:1.0`], { REGISTRY_HOST: host, REGISTRY_USERNAME: USER, REGISTRY_PASSWORD: PASSWORD });
+    expect([result.code, result.stdout]).toEqual([2, '']);
+    expect(result.stderr).toBe(`ERROR ${host}/app/multi:1.0: ${host} closed the connection. If this registry speaks plain HTTP (a local registry), add --plain-http; else retry\n`);
+    expect([...received[0].subarray(0, 2)]).toEqual([0x16, 0x03]);
+    expect(Buffer.concat(received).toString('latin1')).not.toContain('GET ');
+  } finally {
+    sockets.forEach((s) => s.destroy());
+    await close(server);
+  }
+});
+
+test('no run above printed a password, a Basic string or a token, on success or error', () => {
+  const leaks = outputs.flatMap(({ args, text }) => [...SECRETS].filter((secret) => text.includes(secret)).map((secret) => `${args.join(' ')}: ${secret}`));
+  expect(outputs.length).toBeGreaterThanOrEqual(10);
+  expect(leaks).toEqual([]);
 });
