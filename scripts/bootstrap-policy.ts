@@ -16,7 +16,7 @@ import { PolicyJson, permissionsBoundaryDocument } from '../lib/security/permiss
 /**
  * Configurations whose resource types together are every type the stack can create: each feature that adds
  * resources (a VPC or not, kubectl and its Lambdas, Karpenter, the GitLab role and OIDC provider, the pipeline's
- * namespace, a named cluster's log group). A feature that adds a resource type gets a configuration here.
+ * namespace, a named cluster's log group, Auto Mode). A feature that adds a resource type gets a configuration here.
  */
 export const POLICY_VARIANTS: Readonly<Record<string, Record<string, unknown>>> = {
   default: {},
@@ -24,6 +24,7 @@ export const POLICY_VARIANTS: Readonly<Record<string, Record<string, unknown>>> 
   privateEndpoint: { endpointAccess: 'private', adminPrincipalArns: 'arn:aws:iam::123456789012:role/PlatformAdmin' },
   existingVpc: { vpcId: 'vpc-0a1b2c3d4e5f67890' },
   karpenter: { autoscaler: 'karpenter' },
+  autoMode: { autoscaler: 'auto-mode', amiFamily: 'AL2023' },
   gitlabNamespace: { gitlabProject: 'acme/mixed-arch-eks', namespace: 'platform-info' },
   workloads: { deployWorkloads: 'true', gitlabProject: 'acme/mixed-arch-eks', gitlabOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/gitlab.com' },
 };

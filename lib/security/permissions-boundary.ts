@@ -32,7 +32,10 @@ export interface PolicyStatementJson {
  * and ReadOnly (ecr), AmazonElasticContainerRegistryPublicReadOnly (ecr-public, sts:GetServiceBearerToken),
  * AWSLambdaBasicExecutionRole and AWSLambdaVPCAccessExecutionRole (logs, ec2 network interfaces); Karpenter's
  * controller policy (lib/constructs/karpenter/controller-policy.ts: ec2, ssm:GetParameter, pricing:GetProducts, sqs,
- * iam instance profiles, iam:CreateServiceLinkedRole); the GitLab role (ecr push, eks:DescribeCluster).
+ * iam instance profiles, iam:CreateServiceLinkedRole); the GitLab role (ecr push, eks:DescribeCluster); with Auto
+ * Mode, AmazonEKSComputePolicy (ec2 fleets and instances, instance profiles of its node role), AmazonEKSBlockStoragePolicy
+ * (ec2 volumes, kms grants), AmazonEKSLoadBalancingPolicy (elasticloadbalancing, ec2 security groups, acm, wafv2,
+ * shield), AmazonEKSNetworkingPolicy (ec2 network interfaces), AmazonEKSWorkerNodeMinimalPolicy (eks-auth).
  */
 export const BOUNDARY_SERVICE_ACTIONS: readonly string[] = [
   'autoscaling:*',
@@ -56,6 +59,21 @@ export const BOUNDARY_SERVICE_ACTIONS: readonly string[] = [
   'lambda:InvokeFunction',
   'kms:CreateGrant',
   'kms:DescribeKey',
+  // EBS volumes encrypted with a customer key (AmazonEKSBlockStoragePolicy, Auto Mode).
+  'kms:Decrypt',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncrypt*',
+  // Load balancers with TLS certificates, WAF and Shield (AmazonEKSLoadBalancingPolicy, Auto Mode).
+  'acm:DescribeCertificate',
+  'acm:ListCertificates',
+  'wafv2:GetWebACL',
+  'wafv2:GetWebACLForResource',
+  'wafv2:AssociateWebACL',
+  'wafv2:DisassociateWebACL',
+  'shield:GetSubscriptionState',
+  'shield:DescribeProtection',
+  'shield:CreateProtection',
+  'shield:DeleteProtection',
   'iam:CreateServiceLinkedRole',
   'iam:GetInstanceProfile',
   'iam:ListInstanceProfiles',

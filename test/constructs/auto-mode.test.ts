@@ -164,6 +164,7 @@ test('the kubectl provider (a Lambda) is there to apply the NodePools', () => {
 test('warns as the default stack does, and about nothing of its own', () => {
   expect(warnings).toEqual([
     'Annotation::mixed-arch-eks:extended-support', 'Annotation::mixed-arch-eks:al2-end-of-support', 'Annotation::mixed-arch-eks:open-endpoint',
+    'Annotation::mixed-arch-eks:account-wide-admin',
   ]);
 });
 

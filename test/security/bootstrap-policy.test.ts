@@ -124,6 +124,12 @@ describe('the permissions boundary', () => {
       AmazonElasticContainerRegistryPublicReadOnly: ['ecr-public:GetAuthorizationToken', 'ecr-public:DescribeImages', 'sts:GetServiceBearerToken'],
       'service-role/AWSLambdaBasicExecutionRole': ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
       'service-role/AWSLambdaVPCAccessExecutionRole': ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'logs:PutLogEvents'],
+      // Auto Mode's cluster role and node role.
+      AmazonEKSComputePolicy: ['ec2:CreateFleet', 'ec2:RunInstances', 'ec2:CreateLaunchTemplate', 'iam:CreateInstanceProfile', 'iam:AddRoleToInstanceProfile', 'ssm:GetParameter'],
+      AmazonEKSBlockStoragePolicy: ['ec2:CreateVolume', 'ec2:AttachVolume', 'ec2:CreateSnapshot', 'kms:CreateGrant'],
+      AmazonEKSLoadBalancingPolicy: ['elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:RegisterTargets', 'ec2:CreateSecurityGroup', 'acm:DescribeCertificate'],
+      AmazonEKSNetworkingPolicy: ['ec2:CreateNetworkInterface', 'ec2:AssignPrivateIpAddresses'],
+      AmazonEKSWorkerNodeMinimalPolicy: ['eks-auth:AssumeRoleForPodIdentity'],
     };
     const attached = [...new Set(JSON.stringify(roles.map((r) => r.Properties.ManagedPolicyArns ?? [])).match(/:iam::aws:policy\/[A-Za-z0-9_/-]+/g))]
       .map((m) => m.replace(':iam::aws:policy/', '')).sort();
