@@ -18,12 +18,21 @@ import { PolicyJson, permissionsBoundaryDocument } from '../lib/security/permiss
  * resources (a VPC or not, kubectl and its Lambdas, Karpenter, the GitLab role and OIDC provider, the pipeline's
  * namespace, a named cluster's log group, Auto Mode). A feature that adds a resource type gets a configuration here.
  */
+/** One node group per architecture, as the released cdk.json has: the base every variant starts from. */
+const BASE_SETTINGS: Record<string, unknown> = {
+  nodeGroups: [
+    { name: 'graviton', arch: 'arm64', instanceTypes: ['m7g.large'], minSize: 1, desiredSize: 1, maxSize: 3, capacityType: 'on-demand' },
+    { name: 'x86', arch: 'amd64', instanceTypes: ['m7i.large'], minSize: 1, desiredSize: 1, maxSize: 3, capacityType: 'on-demand' },
+  ],
+};
+
 export const POLICY_VARIANTS: Readonly<Record<string, Record<string, unknown>>> = {
-  default: {},
-  unnamedCluster: { clusterName: undefined },
+  default: { clusterName: 'mixed-arch-eks' },
+  unnamedCluster: {},
   privateEndpoint: { endpointAccess: 'private', adminPrincipalArns: 'arn:aws:iam::123456789012:role/PlatformAdmin' },
   existingVpc: { vpcId: 'vpc-0a1b2c3d4e5f67890' },
   karpenter: { autoscaler: 'karpenter' },
+  archGuard: { archGuard: 'true', archGuardImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/arch-guard:4b1c0de', gitlabProject: 'acme/mixed-arch-eks' },
   autoMode: { autoscaler: 'auto-mode', amiFamily: 'AL2023' },
   gitlabNamespace: { gitlabProject: 'acme/mixed-arch-eks', namespace: 'platform-info' },
   workloads: { deployWorkloads: 'true', gitlabProject: 'acme/mixed-arch-eks', gitlabOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/gitlab.com' },
@@ -32,12 +41,16 @@ export const POLICY_VARIANTS: Readonly<Record<string, Record<string, unknown>>> 
 export const POLICY_DIR = join(PROJECT_ROOT, 'policies');
 export const POLICY_FILES = { execution: 'cfn-execution-policy.json', boundary: 'permissions-boundary.json' } as const;
 
-/** Every CloudFormation template of the variants, synthesized as `cdk synth` would (offline, no nag). */
-export function synthesizeVariants(date = new Date()): Record<string, { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }> {
+/**
+ * Every CloudFormation template of the variants, synthesized as `cdk synth` would (offline, no nag): cdk.json's
+ * feature flags, and of its settings only what each variant sets, so the policies do not follow one cluster's
+ * settings (a `vpcId` in cdk.json would otherwise drop the VPC's types from every variant).
+ */
+export function synthesizeVariants(date = new Date(), cdkJson?: string): Record<string, { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }> {
+  const flags = Object.fromEntries(Object.entries(loadCdkJsonContext(cdkJson)).filter(([key]) => key.includes(':')));
   const templates: Record<string, { Resources: Record<string, { Type: string }> }> = {};
   for (const [name, overrides] of Object.entries(POLICY_VARIANTS)) {
-    const context: Record<string, unknown> = { ...loadCdkJsonContext(), ...overrides };
-    for (const key of Object.keys(context)) if (context[key] === undefined) delete context[key];
+    const context: Record<string, unknown> = { ...flags, ...BASE_SETTINGS, ...overrides };
     const env = overrides.vpcId ? { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' } : {};
     const app = new App({ context });
     const { stack } = buildApp(app, env, { nag: false, clock: () => date });

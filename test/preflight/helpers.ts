@@ -85,15 +85,15 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, kil
 }
 
 /**
- * Runs `npm run --silent check-image -- <args>` from the repository root: the command as a user types it, with
- * npm, node and esbuild-register in between, and the same clean environment.
+ * Runs `npm run --silent check-image -- <args>`: the command as a user types it, with npm, node and
+ * esbuild-register in between, in the same project copy, clean environment and test day as runCli.
  */
 export function runNpm(args: readonly string[], env: NodeJS.ProcessEnv = {}, killAfterMs = 30_000): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn('npm', ['run', '--silent', 'check-image', '--', ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...baseEnv(), ...env },
+      cwd: project(),
+      env: { ...baseEnv(), ...TEST_DAY_ENV, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -104,7 +104,7 @@ export function runNpm(args: readonly string[], env: NodeJS.ProcessEnv = {}, kil
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
+      resolve({ code, stdout, stderr: withoutTestDayNotice(stderr), ms: Date.now() - started });
     });
   });
 }

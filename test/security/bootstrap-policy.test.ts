@@ -4,11 +4,11 @@ import { POLICY_DIR, POLICY_FILES, POLICY_VARIANTS, policyFileText, renderPolici
 import { STACK_NAME } from '../../bin/app';
 import { UncoveredResourceTypeError, executionPolicyDocument } from '../../lib/security/execution-policy';
 import { PERMISSIONS_BOUNDARY_NAME, PolicyStatementJson } from '../../lib/security/permissions-boundary';
-import { TEST_DAY } from '../support/cdk';
+import { TEST_CDK_JSON, TEST_DAY } from '../support/cdk';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 // Every configuration the policy is generated from, synthesized once for the file.
-const templates = synthesizeVariants(TEST_DAY);
+const templates = synthesizeVariants(TEST_DAY, TEST_CDK_JSON);
 const policies = renderPolicies(templates);
 const resources = Object.entries(templates).flatMap(([variant, t]) => Object.entries(t.Resources).map(([id, r]) => ({ variant, id, ...r } as any)));
 const roles = resources.filter((r) => r.Type === 'AWS::IAM::Role');
