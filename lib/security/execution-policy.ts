@@ -45,11 +45,27 @@ export function executionPolicyDocument(options: ExecutionPolicyOptions): Policy
   const services = new Set([...actions].map((a) => a.split(':')[0]));
   for (const service of services) for (const read of SERVICE_READS[service] ?? []) actions.add(read);
 
+  // Two actions that would reach beyond the stack on `*`: invoking any function of the account (a custom resource
+  // may name any ServiceToken), and granting any principal the use of any KMS key that delegates to IAM.
+  const invoke = actions.delete('lambda:InvokeFunction');
+  const grant = actions.delete('kms:CreateGrant');
   const statements: PolicyStatementJson[] = [
     { Sid: 'StackResources', Effect: 'Allow', Action: [...actions].sort(), Resource: '*' },
     // The template's BootstrapVersion parameter: CloudFormation resolves it with the execution role.
     { Sid: 'ReadCdkBootstrapVersion', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: `arn:${partition}:ssm:*:*:parameter/cdk-bootstrap/*` },
   ];
+  if (invoke) {
+    // CloudFormation names the stack's functions `<stackName>-<logicalId>-<suffix>`, the custom-resource providers too.
+    statements.push({ Sid: 'InvokeOnlyTheStacksFunctions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: `arn:${partition}:lambda:*:*:function:${options.stackName}-*` });
+  }
+  if (grant) {
+    // Only a grant a service makes for its own resource: EKS on the secrets key (condition key
+    // kms:GrantIsForAWSResource, AWS KMS Developer Guide, "AWS KMS condition keys").
+    statements.push({
+      Sid: 'KmsGrantsForServicesOnly', Effect: 'Allow', Action: 'kms:CreateGrant', Resource: '*',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    });
+  }
   if (types.some((t) => t === 'AWS::Lambda::Function' || t === 'AWS::Lambda::LayerVersion')) {
     statements.push({ Sid: 'ReadCdkAssets', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: `arn:${partition}:s3:::cdk-*-assets-*/*` });
   }

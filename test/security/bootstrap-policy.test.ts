@@ -73,6 +73,15 @@ describe('the execution policy', () => {
     ]);
   });
 
+  test('invokes only the stack\'s own functions, and creates KMS grants only for a service\'s own resource', () => {
+    expect(statements.filter((s) => list(s.Action).some((a) => matches(a, 'lambda:InvokeFunction') || matches(a, 'kms:CreateGrant')))).toEqual([
+      { Sid: 'InvokeOnlyTheStacksFunctions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:*:*:function:MixedArchEks-*' },
+      { Sid: 'KmsGrantsForServicesOnly', Effect: 'Allow', Action: 'kms:CreateGrant', Resource: '*', Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } },
+    ]);
+    // The provider functions are the stack's: none sets FunctionName, so CloudFormation names them after the stack.
+    expect(resources.filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.FunctionName !== undefined).map((r) => r.id)).toEqual([]);
+  });
+
   test('has no wildcard action and no service-wide grant', () => {
     for (const s of statements) for (const a of list(s.Action)) expect([s.Sid, a]).not.toEqual([s.Sid, expect.stringMatching(/^(\*|[a-z0-9-]+:\*)$/)]);
   });
