@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { STACK_NAME, buildApp } from '../bin/app';
 import { PROJECT_ROOT, loadCdkJsonContext } from '../lib/config/cdk-json';
+import { clockFromEnvironment } from '../lib/config/kubernetes-versions';
 import { executionPolicyDocument } from '../lib/security/execution-policy';
 import { PolicyJson, permissionsBoundaryDocument } from '../lib/security/permissions-boundary';
 
@@ -18,8 +19,12 @@ import { PolicyJson, permissionsBoundaryDocument } from '../lib/security/permiss
  * resources (a VPC or not, kubectl and its Lambdas, Karpenter, the GitLab role and OIDC provider, the pipeline's
  * namespace, a named cluster's log group, Auto Mode). A feature that adds a resource type gets a configuration here.
  */
-/** One node group per architecture, as the released cdk.json has: the base every variant starts from. */
+/**
+ * One node group per architecture, as the released cdk.json has: the base every variant starts from. AL2023, whose
+ * default Kubernetes version is always one EKS offers, so the generator never ages into a refused configuration.
+ */
 const BASE_SETTINGS: Record<string, unknown> = {
+  amiFamily: 'AL2023',
   nodeGroups: [
     { name: 'graviton', arch: 'arm64', instanceTypes: ['m7g.large'], minSize: 1, desiredSize: 1, maxSize: 3, capacityType: 'on-demand' },
     { name: 'x86', arch: 'amd64', instanceTypes: ['m7i.large'], minSize: 1, desiredSize: 1, maxSize: 3, capacityType: 'on-demand' },
@@ -33,7 +38,7 @@ export const POLICY_VARIANTS: Readonly<Record<string, Record<string, unknown>>> 
   existingVpc: { vpcId: 'vpc-0a1b2c3d4e5f67890' },
   karpenter: { autoscaler: 'karpenter' },
   archGuard: { archGuard: 'true', archGuardImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/arch-guard:4b1c0de', gitlabProject: 'acme/mixed-arch-eks' },
-  autoMode: { autoscaler: 'auto-mode', amiFamily: 'AL2023' },
+  autoMode: { autoscaler: 'auto-mode' },
   gitlabNamespace: { gitlabProject: 'acme/mixed-arch-eks', namespace: 'platform-info' },
   workloads: { deployWorkloads: 'true', gitlabProject: 'acme/mixed-arch-eks', gitlabOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/gitlab.com' },
 };
@@ -46,15 +51,24 @@ export const POLICY_FILES = { execution: 'cfn-execution-policy.json', boundary: 
  * feature flags, and of its settings only what each variant sets, so the policies do not follow one cluster's
  * settings (a `vpcId` in cdk.json would otherwise drop the VPC's types from every variant).
  */
-export function synthesizeVariants(date = new Date(), cdkJson?: string): Record<string, { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }> {
+export function synthesizeVariants(date = clockFromEnvironment()(), cdkJson?: string): Record<string, { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }> {
   const flags = Object.fromEntries(Object.entries(loadCdkJsonContext(cdkJson)).filter(([key]) => key.includes(':')));
   const templates: Record<string, { Resources: Record<string, { Type: string }> }> = {};
-  for (const [name, overrides] of Object.entries(POLICY_VARIANTS)) {
-    const context: Record<string, unknown> = { ...flags, ...BASE_SETTINGS, ...overrides };
-    const env = overrides.vpcId ? { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' } : {};
-    const app = new App({ context });
-    const { stack } = buildApp(app, env, { nag: false, clock: () => date });
-    templates[name] = app.synth({ validateOnSynthesis: false }).getStackByName(stack.stackName).template;
+  // Only the resource types matter here: no CloudFormation validation (CDK_VALIDATION=false), which would also
+  // refuse the placeholder subnets a VPC lookup gives offline (the existing-VPC variant). Same template either way.
+  const validation = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    for (const [name, overrides] of Object.entries(POLICY_VARIANTS)) {
+      const context: Record<string, unknown> = { ...flags, ...BASE_SETTINGS, ...overrides };
+      const env = overrides.vpcId ? { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' } : {};
+      const app = new App({ context });
+      const { stack } = buildApp(app, env, { nag: false, clock: () => date });
+      templates[name] = app.synth().getStackByName(stack.stackName).template;
+    }
+  } finally {
+    if (validation === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = validation;
   }
   return templates;
 }
@@ -74,7 +88,16 @@ export function policyFileText(policy: PolicyJson): string {
 
 function main(): number {
   const { values } = parseArgs({ options: { check: { type: 'boolean' }, partition: { type: 'string' } } });
-  const policies = renderPolicies(synthesizeVariants(), values.partition ?? 'aws');
+  // The synth warnings of the variants (open endpoint, AL2...) are about example configurations, not yours.
+  const printError = console.error;
+  console.error = () => undefined;
+  let templates;
+  try {
+    templates = synthesizeVariants();
+  } finally {
+    console.error = printError;
+  }
+  const policies = renderPolicies(templates, values.partition ?? 'aws');
   let stale = 0;
   for (const [kind, file] of Object.entries(POLICY_FILES) as [keyof typeof POLICY_FILES, string][]) {
     const path = join(POLICY_DIR, file);

@@ -1,14 +1,19 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { POLICY_DIR, POLICY_FILES, POLICY_VARIANTS, policyFileText, renderPolicies, synthesizeVariants } from '../../scripts/bootstrap-policy';
 import { STACK_NAME } from '../../bin/app';
 import { UncoveredResourceTypeError, executionPolicyDocument } from '../../lib/security/execution-policy';
 import { PERMISSIONS_BOUNDARY_NAME, PolicyStatementJson } from '../../lib/security/permissions-boundary';
-import { TEST_CDK_JSON, TEST_DAY } from '../support/cdk';
+import { TEST_CDK_JSON, TEST_DAY, captureSynthReport } from '../support/cdk';
+import { copyProject } from '../support/project-copy';
+import { TEST_DAY_ENV, withoutTestDayNotice } from '../support/test-day';
+import { PROJECT_ROOT } from '../../lib/config/cdk-json';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 // Every configuration the policy is generated from, synthesized once for the file.
-const templates = synthesizeVariants(TEST_DAY, TEST_CDK_JSON);
+// Synth warnings are the other tests' subject: kept out of the output here.
+const templates = captureSynthReport(() => synthesizeVariants(TEST_DAY, TEST_CDK_JSON)).value;
 const policies = renderPolicies(templates);
 const resources = Object.entries(templates).flatMap(([variant, t]) => Object.entries(t.Resources).map(([id, r]) => ({ variant, id, ...r } as any)));
 const roles = resources.filter((r) => r.Type === 'AWS::IAM::Role');
@@ -23,6 +28,27 @@ test('the committed policies are what the stack needs now (npm run bootstrap-pol
   for (const [kind, file] of Object.entries(POLICY_FILES) as [keyof typeof POLICY_FILES, string][]) {
     expect([file, readFileSync(join(POLICY_DIR, file), 'utf8')]).toEqual([file, policyFileText(policies[kind])]);
   }
+});
+
+describe('npm run bootstrap-policy -- --check, as a user runs it', () => {
+  const check = (cwd: string) => spawnSync('npm', ['run', '--silent', 'bootstrap-policy', '--', '--check'], { cwd, encoding: 'utf8', env: { ...process.env, ...TEST_DAY_ENV }, timeout: 60_000 });
+
+  test('passes on the committed files, and writes nothing', () => {
+    const result = check(PROJECT_ROOT);
+    expect([result.status, result.stdout, withoutTestDayNotice(result.stderr)]).toEqual([0, '', '']);
+  });
+
+  test('fails, naming each file and the command to run, where the files are out of date (here: missing)', () => {
+    const copy = copyProject();
+    try {
+      const result = check(copy.dir);
+      expect([result.status, result.stdout, withoutTestDayNotice(result.stderr)]).toEqual([1, '',
+        'policies/cfn-execution-policy.json is out of date: run npm run bootstrap-policy and commit it\n' +
+        'policies/permissions-boundary.json is out of date: run npm run bootstrap-policy and commit it\n']);
+    } finally {
+      copy.remove();
+    }
+  });
 });
 
 test('the variants create every resource type the stack knows, Karpenter, kubectl, the GitLab role and the VPC included', () => {
