@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { buildTestApp, templateFor, unreasonedAcknowledgements } from './support/cdk';
+import { accessEntriesOf, accessPolicyArn, buildTestApp, templateFor, unreasonedAcknowledgements } from './support/cdk';
 
 // The pipeline's access entry is namespace-scoped edit, which cannot create a namespace; the stack does, and
 // keeps it (deleting a namespace deletes everything in it).
@@ -59,7 +59,9 @@ test('in the default namespace the pipeline needs nothing created: no kubectl pr
   const defaultNamespace = templateFor({ gitlabProject: 'acme/mixed-arch-eks' });
   defaultNamespace.resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 0);
   defaultNamespace.resourceCountIs('AWS::Lambda::Function', 0);
-  defaultNamespace.hasResourceProperties('AWS::EKS::AccessEntry', Match.objectLike({
-    AccessPolicies: [Match.objectLike({ AccessScope: { Type: 'namespace', Namespaces: ['default'] } })],
-  }));
+  // Every access entry, whole: the admin role's cluster admin and the pipeline's edit in `default`, nothing else.
+  expect(accessEntriesOf(defaultNamespace)).toEqual([
+    { principal: { 'Fn::GetAtt': [expect.stringMatching(/^AdminAccessAdminRole/), 'Arn'] }, policies: [{ AccessScope: { Type: 'cluster' }, PolicyArn: accessPolicyArn('AmazonEKSClusterAdminPolicy') }] },
+    { principal: { 'Fn::GetAtt': [expect.stringMatching(/^GitLabDeployRole/), 'Arn'] }, policies: [{ AccessScope: { Type: 'namespace', Namespaces: ['default'] }, PolicyArn: accessPolicyArn('AmazonEKSEditPolicy') }] },
+  ]);
 });

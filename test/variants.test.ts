@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { EKS_KUBERNETES_VERSIONS } from '../lib/config/kubernetes-versions';
 import { MixedArchNodeGroups } from '../lib/constructs/node-groups';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import { annotationsOf, buildTestApp, templateFor, unreasonedAcknowledgements } from './support/cdk';
+import { accessEntriesOf, accessPolicyArn, annotationsOf, buildTestApp, templateFor, unreasonedAcknowledgements } from './support/cdk';
 
 const spotArm = JSON.stringify([
   {
@@ -125,9 +125,11 @@ describe('private endpoint and listed admins', () => {
     }));
   });
   test('gives cluster admin to each listed principal and creates no admin role', () => {
-    privateEndpoint.resourceCountIs('AWS::EKS::AccessEntry', 2);
-    privateEndpoint.hasResourceProperties('AWS::EKS::AccessEntry', Match.objectLike({ PrincipalArn: 'arn:aws:iam::123456789012:role/PlatformAdmin' }));
-    privateEndpoint.hasResourceProperties('AWS::EKS::AccessEntry', Match.objectLike({ PrincipalArn: 'arn:aws:iam::123456789012:user/alice' }));
+    const admin = [{ AccessScope: { Type: 'cluster' }, PolicyArn: accessPolicyArn('AmazonEKSClusterAdminPolicy') }];
+    expect(accessEntriesOf(privateEndpoint)).toEqual([
+      { principal: 'arn:aws:iam::123456789012:role/PlatformAdmin', policies: admin },
+      { principal: 'arn:aws:iam::123456789012:user/alice', policies: admin },
+    ]);
     expect(Object.keys(privateEndpoint.findResources('AWS::IAM::Role')).filter((id) => id.includes('AdminRole'))).toEqual([]);
     privateEndpoint.hasOutput('KubeconfigCommand', { Value: Match.objectLike({ 'Fn::Join': ['', Match.not(Match.arrayWith([' --role-arn ']))] }) });
   });
@@ -170,10 +172,14 @@ describe('-c deployWorkloads=true -c gitlabProject=acme/mixed-arch-eks', () => {
   });
   test('creates the GitLab OIDC provider and a deploy role with namespace-scoped edit access, and outputs its ARN', () => {
     withWorkloadsTemplate.hasResourceProperties('AWS::IAM::OIDCProvider', { Url: 'https://gitlab.com', ClientIdList: ['sts.amazonaws.com'] });
-    withWorkloadsTemplate.hasResourceProperties('AWS::EKS::AccessEntry', Match.objectLike({
-      AccessPolicies: [Match.objectLike({ AccessScope: { Type: 'namespace', Namespaces: ['platform-info'] } })],
-      PrincipalArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GitLabDeployRole'), 'Arn'] },
-    }));
+    // Every access entry, whole: kubectl's handler and the admin role are cluster admins, the pipeline edits one namespace.
+    const clusterAdmin = [{ AccessScope: { Type: 'cluster' }, PolicyArn: accessPolicyArn('AmazonEKSClusterAdminPolicy') }];
+    const role = (prefix: string) => ({ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${prefix}`)), 'Arn'] });
+    expect(accessEntriesOf(withWorkloadsTemplate)).toEqual([
+      { principal: role('ClusterKubectlProviderHandlerServiceRole'), policies: clusterAdmin },
+      { principal: role('AdminAccessAdminRole'), policies: clusterAdmin },
+      { principal: role('GitLabDeployRole'), policies: [{ AccessScope: { Type: 'namespace', Namespaces: ['platform-info'] }, PolicyArn: accessPolicyArn('AmazonEKSEditPolicy') }] },
+    ]);
     withWorkloadsTemplate.hasOutput('GitLabDeployRoleArn', Match.anyValue());
     const trust = JSON.stringify(Object.values(withWorkloadsTemplate.findResources('AWS::IAM::Role')).map((r) => r.Properties.AssumeRolePolicyDocument));
     expect(trust).toContain('project_path:acme/mixed-arch-eks:ref_type:branch:ref:main');

@@ -98,3 +98,20 @@ export function acknowledgementsOf(scope: IConstruct): Acknowledgement[] {
 export function unreasonedAcknowledgements(scope: IConstruct): Acknowledgement[] {
   return acknowledgementsOf(scope).filter((a) => a.reason.trim().length < 30);
 }
+
+/** An EKS access policy ARN as aws-eks-v2 writes it. */
+export function accessPolicyArn(name: string): unknown {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:eks::aws:cluster-access-policy/${name}`]] };
+}
+
+/**
+ * Every EKS access entry of a template as principal and access policies, whole (no partial match): an added entry,
+ * or a wider scope or policy, changes it.
+ */
+export function accessEntriesOf(template: Template): { principal: unknown; policies: unknown }[] {
+  return Object.values(template.findResources('AWS::EKS::AccessEntry')).map((r) => {
+    const { PrincipalArn, AccessPolicies, ClusterName, ...rest } = r.Properties;
+    expect([Object.keys(rest), ClusterName]).toEqual([[], { Ref: expect.stringMatching(/^Cluster/) }]);
+    return { principal: PrincipalArn, policies: AccessPolicies };
+  });
+}
