@@ -30,6 +30,8 @@ export const RESOURCE_TYPE_ACTIONS: Readonly<Record<string, readonly string[]>> 
     'ec2:CreateSecurityGroup', 'ec2:DeleteSecurityGroup', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress',
     'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress', 'ec2:ModifySecurityGroupRules', 'ec2:CreateTags', 'ec2:DeleteTags',
   ],
+  // The S3 gateway endpoint of the private subnets (its route-table entries come with it).
+  'AWS::EC2::VPCEndpoint': ['ec2:CreateVpcEndpoint', 'ec2:DeleteVpcEndpoints', 'ec2:ModifyVpcEndpoint', 'ec2:CreateTags', 'ec2:DeleteTags'],
   'AWS::EC2::SecurityGroupIngress': ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress', 'ec2:ModifySecurityGroupRules'],
   'AWS::EC2::LaunchTemplate': [
     'ec2:CreateLaunchTemplate', 'ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate', 'ec2:DeleteLaunchTemplate',

@@ -56,7 +56,7 @@ test('the variants create every resource type the stack knows, Karpenter, kubect
   expect(types).toEqual([
     'AWS::EC2::EIP', 'AWS::EC2::FlowLog', 'AWS::EC2::InternetGateway', 'AWS::EC2::LaunchTemplate', 'AWS::EC2::NatGateway', 'AWS::EC2::Route',
     'AWS::EC2::RouteTable', 'AWS::EC2::SecurityGroup', 'AWS::EC2::Subnet', 'AWS::EC2::SubnetRouteTableAssociation', 'AWS::EC2::VPC',
-    'AWS::EC2::VPCGatewayAttachment', 'AWS::ECR::Repository', 'AWS::EKS::AccessEntry', 'AWS::EKS::Addon', 'AWS::EKS::Cluster',
+    'AWS::EC2::VPCEndpoint', 'AWS::EC2::VPCGatewayAttachment', 'AWS::ECR::Repository', 'AWS::EKS::AccessEntry', 'AWS::EKS::Addon', 'AWS::EKS::Cluster',
     'AWS::EKS::Nodegroup', 'AWS::EKS::PodIdentityAssociation', 'AWS::Events::Rule', 'AWS::IAM::OIDCProvider', 'AWS::IAM::Policy',
     'AWS::IAM::Role', 'AWS::KMS::Key', 'AWS::Lambda::Function', 'AWS::Lambda::LayerVersion', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue',
     'AWS::SQS::QueuePolicy', 'AWS::SSM::Parameter', 'Custom::AWSCDK-EKS-HelmChart', 'Custom::AWSCDK-EKS-KubernetesResource',
