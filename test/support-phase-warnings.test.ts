@@ -55,7 +55,7 @@ describe('Kubernetes 1.37, one minor above the table (no EKS dates found)', () =
   const v137 = buildTestApp({ amiFamily: 'AL2023', kubernetesVersion: '1.37' });
 
   test('synthesizes with a warning that its dates are unknown, and no support-phase warning', () => {
-    expect(v137.warnings).toEqual(['Annotation::mixed-arch-eks:kubernetes-version-dates-unknown', 'Annotation::mixed-arch-eks:open-endpoint']);
+    expect(v137.warnings).toEqual(['Annotation::mixed-arch-eks:kubernetes-version-dates-unknown', 'Annotation::mixed-arch-eks:open-endpoint', 'Annotation::mixed-arch-eks:account-wide-admin']);
     annotationsOf(v137.stack).hasWarning('/MixedArchEks', Match.stringLikeRegexp(
       '^Kubernetes 1\\.37 is one minor version above the newest in this project\'s table \\(lib/config/kubernetes-versions\\.ts\\): its EKS release and end-of-support dates are not known here'));
   });
