@@ -5,7 +5,7 @@ import { ConfigError, ConfigIssue } from './errors';
 import { clockFromEnvironment } from './kubernetes-versions';
 import { ClusterConfig, KarpenterNodePoolConfig, NodeTaint, ProjectConfig } from './types';
 import { ContextReader, ValueReader } from './value-reader';
-import { RunningVersion, checkVersionStep } from './version-step';
+import { RunningVersion, checkAutoscalerSwitch, checkVersionStep } from './version-step';
 import { resolveWorkloads } from './workload-config';
 
 /**
@@ -28,6 +28,7 @@ export function resolveProjectConfig(
   if (running && cluster.kubernetesVersion && !issues.some((i) => i.key === 'kubernetesVersion')) {
     checkVersionStep(cluster.kubernetesVersion, reader.raw('kubernetesVersion') !== undefined, running, issues);
   }
+  if (running && !issues.some((i) => i.key === 'autoscaler')) checkAutoscalerSwitch(cluster.autoscaler, running, issues);
   const workloads = resolveWorkloads(reader, env, issues);
   if (issues.length > 0) throw new ConfigError(issues);
   return { cluster, workloads };

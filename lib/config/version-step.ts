@@ -6,6 +6,11 @@ import { compareVersions } from './kubernetes-versions';
 /** The Kubernetes version a cluster already runs, as far as the stack can know it, and where that came from. */
 export interface RunningVersion {
   readonly version: string;
+  /**
+   * The autoscaler of that template: `karpenter` (its Helm chart), `auto-mode` (the cluster's ComputeConfig) or
+   * `none`. Undefined where it was not read (a caller that knows only the version).
+   */
+  readonly autoscaler?: 'none' | 'karpenter' | 'auto-mode';
   /** Where the version was read, for the error line: "the last synth's template, cdk.out/MixedArchEks.template.json". */
   readonly source: string;
 }
@@ -24,6 +29,15 @@ export function clusterVersionOf(template: unknown): string | undefined {
   return versions.length === 1 ? versions[0] : undefined;
 }
 
+/** Which autoscaler a synthesized template runs: Karpenter's Helm chart, or Auto Mode on the cluster, or none. */
+export function autoscalerOf(template: unknown): 'none' | 'karpenter' | 'auto-mode' {
+  const resources = (template as { Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }> } | null)?.Resources ?? {};
+  const all = Object.values(resources);
+  if (all.some((r) => r?.Type === 'AWS::EKS::Cluster' && (r.Properties?.ComputeConfig as { Enabled?: unknown } | undefined)?.Enabled === true)) return 'auto-mode';
+  if (all.some((r) => r?.Properties?.Chart === 'karpenter')) return 'karpenter';
+  return 'none';
+}
+
 /**
  * The version of the stack's last synth in a cloud assembly folder (the `cdk` CLI's `cdk.out`, which it reuses
  * on every run): the template a `cdk deploy` of that synth applied, or is about to. Read before this synth
@@ -32,13 +46,14 @@ export function clusterVersionOf(template: unknown): string | undefined {
 export function runningVersionFromAssembly(outdir: string, stackName: string, cwd: string = process.cwd()): RunningVersion | undefined {
   const file = join(outdir, `${stackName}.template.json`);
   if (!existsSync(file)) return undefined;
-  let version: string | undefined;
+  let template: unknown;
   try {
-    version = clusterVersionOf(JSON.parse(readFileSync(file, 'utf8')));
+    template = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }
-  return version === undefined ? undefined : { version, source: `the last synth's template, ${relative(cwd, file) || file}` };
+  const version = clusterVersionOf(template);
+  return version === undefined ? undefined : { version, autoscaler: autoscalerOf(template), source: `the last synth's template, ${relative(cwd, file) || file}` };
 }
 
 /** `1.<minor>` plus `steps` minor versions. */
@@ -73,5 +88,20 @@ export function checkVersionStep(target: string, given: boolean, running: Runnin
       'and EKS upgrades one minor version per update: the deploy would fail and roll back',
     fix: `set "kubernetesVersion": "${path[0]}" in cdk.json and deploy, then ${path.slice(1).join(', then ')}, one per deploy (docs/upgrades.md, "Upgrading Kubernetes"); ` +
       'for a new cluster in place of a destroyed one, run npm run clean first',
+  });
+}
+
+/**
+ * Karpenter and Auto Mode cannot replace each other in one deploy: their NodePools share names and the NodePool
+ * CRD (the Karpenter chart's), so the update would delete the new pools with the old ones (docs/autoscaling.md,
+ * "Switching"). Where the last synth's autoscaler is known, a direct switch is refused with the two-step path.
+ */
+export function checkAutoscalerSwitch(target: string, running: RunningVersion, issues: ConfigIssue[]): void {
+  const from = running.autoscaler;
+  if (from === undefined || from === 'none' || target === 'none' || target === from) return;
+  issues.push({
+    key: 'autoscaler', value: target,
+    problem: `the cluster runs ${from} (${running.source}), and a switch from ${from} to ${target} in one deploy deletes the new NodePools with the old ones (same names, the same NodePool CRD)`,
+    fix: `set "autoscaler": "none" in cdk.json and run npm run teardown -- --karpenter-off (drains ${from}'s nodes and deploys), then set "autoscaler": "${target}" and deploy (docs/autoscaling.md)`,
   });
 }

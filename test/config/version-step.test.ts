@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, ConfigIssue } from '../../lib/config/errors';
-import { checkVersionStep, clusterVersionOf, minorAbove, runningVersionFromAssembly } from '../../lib/config/version-step';
-import { buildTestApp } from '../support/cdk';
+import { autoscalerOf, checkAutoscalerSwitch, checkVersionStep, clusterVersionOf, minorAbove, runningVersionFromAssembly } from '../../lib/config/version-step';
+import { buildTestApp, templateFor } from '../support/cdk';
 
 // EKS upgrades a control plane one minor version per update, never back: where the running version is known,
 // a bigger step is refused at synth with the next version to set.
@@ -68,7 +68,7 @@ describe('the running version from the last synth\'s template', () => {
     writeFileSync(join(outdir, 'MixedArchEks.template.json'), '{ not json');
     expect(runningVersionFromAssembly(outdir, 'MixedArchEks', work)).toBeUndefined();
     writeFileSync(join(outdir, 'MixedArchEks.template.json'), JSON.stringify(template('1.34')));
-    expect(runningVersionFromAssembly(outdir, 'MixedArchEks', work)).toEqual({ version: '1.34', source: "the last synth's template, cdk.out/MixedArchEks.template.json" });
+    expect(runningVersionFromAssembly(outdir, 'MixedArchEks', work)).toEqual({ version: '1.34', autoscaler: 'none', source: "the last synth's template, cdk.out/MixedArchEks.template.json" });
   });
 });
 
@@ -84,5 +84,45 @@ describe('synth with a known running version (in-process: the version comes from
   test('the documented first step (AL2023 and 1.33) synthesizes', () => {
     const { stack } = buildTestApp({ amiFamily: 'AL2023', kubernetesVersion: '1.33' }, {}, from132);
     expect(stack.cluster).toBeDefined();
+  });
+});
+
+describe('Karpenter and Auto Mode never replace each other in one deploy', () => {
+  // The two templates a user would have deployed, synthesized once each.
+  const karpenter = templateFor({ autoscaler: 'karpenter' }).toJSON();
+  const autoMode = templateFor({ autoscaler: 'auto-mode' }).toJSON();
+  const from = (autoscaler: 'none' | 'karpenter' | 'auto-mode') => ({ ...running, autoscaler });
+  const switchIssues = (target: string, autoscaler: 'none' | 'karpenter' | 'auto-mode') => {
+    const issues: ConfigIssue[] = [];
+    checkAutoscalerSwitch(target, from(autoscaler), issues);
+    return issues;
+  };
+
+  test('the last template tells which autoscaler runs', () => {
+    expect(autoscalerOf(karpenter)).toBe('karpenter');
+    expect(autoscalerOf(autoMode)).toBe('auto-mode');
+    expect(autoscalerOf(templateFor().toJSON())).toBe('none');
+    expect(autoscalerOf(null)).toBe('none');
+  });
+
+  test('a direct switch either way is refused with the two-step path; through none, or staying, passes', () => {
+    expect(switchIssues('auto-mode', 'karpenter')).toEqual([{
+      key: 'autoscaler', value: 'auto-mode',
+      problem: "the cluster runs karpenter (the last synth's template, cdk.out/MixedArchEks.template.json), and a switch from karpenter to auto-mode in one deploy deletes the new NodePools with the old ones (same names, the same NodePool CRD)",
+      fix: 'set "autoscaler": "none" in cdk.json and run npm run teardown -- --karpenter-off (drains karpenter\'s nodes and deploys), then set "autoscaler": "auto-mode" and deploy (docs/autoscaling.md)',
+    }]);
+    expect(switchIssues('karpenter', 'auto-mode')).toHaveLength(1);
+    expect(switchIssues('none', 'karpenter')).toEqual([]);
+    expect(switchIssues('none', 'auto-mode')).toEqual([]);
+    expect(switchIssues('auto-mode', 'none')).toEqual([]);
+    expect(switchIssues('karpenter', 'karpenter')).toEqual([]);
+    expect(switchIssues('auto-mode', 'auto-mode')).toEqual([]);
+  });
+
+  test('synth refuses karpenter -> auto-mode before any construct exists, and takes auto-mode from none', () => {
+    const fromKarpenter = { runningVersion: () => from('karpenter') };
+    expect(() => buildTestApp({ autoscaler: 'auto-mode' }, {}, fromKarpenter)).toThrow(ConfigError);
+    expect(() => buildTestApp({ autoscaler: 'auto-mode' }, {}, fromKarpenter)).toThrow(/autoscaler = "auto-mode": the cluster runs karpenter/);
+    expect(buildTestApp({ autoscaler: 'auto-mode' }, {}, { runningVersion: () => from('none') }).stack.autoModeNodePools).toBeDefined();
   });
 });
