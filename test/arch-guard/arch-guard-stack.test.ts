@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -218,7 +218,8 @@ describe('-c archGuard=true: order, IAM, cdk-nag', () => {
           Sid: 'ReadImageManifests',
           Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
           Effect: 'Allow',
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:*:', { Ref: 'AWS::AccountId' }, ':repository/*']] },
+          // Any account: a cross-account pull needs the identity policy too (the repository's policy still gates it).
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:*:*:repository/*']] },
         },
       ],
     });
@@ -241,6 +242,32 @@ describe('-c archGuard=true: order, IAM, cdk-nag', () => {
     expect(result.violations.map((v) => `${v.ruleName} ${JSON.stringify(v.violatingResources.map((r) => r.locations))}`)).toEqual([]);
     expect(result.success).toBe(true);
     expect(unreasonedAcknowledgements(on.app)).toEqual([]);
+  });
+});
+
+describe('what the docs tell an operator to run against this template', () => {
+  const doc = (name: string) => readFileSync(join(PROJECT_ROOT, 'docs', name), 'utf8');
+
+  test('docs/deploy.md deletes every fixed-name ECR repository before a redeploy under the same names (they are kept on destroy)', () => {
+    const names = Object.values(resources).filter((r) => r.Type === 'AWS::ECR::Repository').map((r) => r.Properties.RepositoryName as string).sort();
+    expect(names).toEqual(['arch-guard', 'print-platform-info']);
+    for (const name of names) expect(doc('deploy.md')).toContain(`aws ecr delete-repository --repository-name ${name} --force`);
+  });
+
+  test('docs/arch-guard.md: its jq command selects exactly the webhook configuration from the synthesized template', () => {
+    const command = /```sh\n(jq -r [\s\S]*?)\s*\\\n\s*\| kubectl apply -f -\n```/.exec(doc('arch-guard.md'));
+    expect(command).not.toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), 'arch-guard-doc-'));
+    try {
+      writeFileSync(join(dir, 'MixedArchEks.template.json'), JSON.stringify(template.toJSON()));
+      const script = (command as RegExpExecArray)[1].replace('cdk.out/MixedArchEks.template.json', join(dir, 'MixedArchEks.template.json'));
+      const result = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+      expect(result.status).toBe(0);
+      // One object per JSON document, as the kubectl handler applies it (a bare JSON array is no Kubernetes object).
+      expect(JSON.parse(result.stdout)).toEqual(find('MutatingWebhookConfiguration'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

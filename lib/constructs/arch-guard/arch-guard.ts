@@ -88,16 +88,17 @@ export class ArchGuard extends Construct {
         new iam.PolicyStatement({
           sid: 'ReadImageManifests',
           actions: [...ARCH_GUARD_ECR_READ_ACTIONS],
-          // Every repository of this account, in any region: pods may name any of them. Images in another
-          // account need that repository's policy to allow this role as well.
-          resources: [Stack.of(this).formatArn({ service: 'ecr', region: '*', resource: 'repository', resourceName: '*' })],
+          // Any repository, in any account and region: pods may name an image of a shared-services account, and a
+          // cross-account pull needs this identity policy as well as that repository's policy. The repository
+          // policies (own account: this allow; other accounts: theirs) still decide what the role reads.
+          resources: [Stack.of(this).formatArn({ service: 'ecr', region: '*', account: '*', resource: 'repository', resourceName: '*' })],
         }),
       ],
     });
     policy.attachToRole(this.role);
     Validations.of(policy).acknowledge(
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ecr:GetAuthorizationToken supports no resource-level permission; it only returns a registry token, which grants what the role may read.' },
-      { id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:*:<AWS::AccountId>:repository/*]', reason: 'Pods may name an image in any repository of the account; the role can only read manifests and layers there (BatchGetImage, GetDownloadUrlForLayer).' },
+      { id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:*:*:repository/*]', reason: 'Pods may name an image in any repository, of this account or of another (a shared-services registry); the role can only read manifests and layers (BatchGetImage, GetDownloadUrlForLayer), and another account\'s repository must also allow it in its repository policy.' },
     );
     const association = new eks.CfnPodIdentityAssociation(this, 'ServerIdentity', {
       clusterName: cluster.clusterName,
