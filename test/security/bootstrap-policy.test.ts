@@ -59,7 +59,8 @@ test('the variants create every resource type the stack knows, Karpenter, kubect
     'AWS::EC2::VPCEndpoint', 'AWS::EC2::VPCGatewayAttachment', 'AWS::ECR::Repository', 'AWS::EKS::AccessEntry', 'AWS::EKS::Addon', 'AWS::EKS::Cluster',
     'AWS::EKS::Nodegroup', 'AWS::EKS::PodIdentityAssociation', 'AWS::Events::Rule', 'AWS::IAM::OIDCProvider', 'AWS::IAM::Policy',
     'AWS::IAM::Role', 'AWS::KMS::Key', 'AWS::Lambda::Function', 'AWS::Lambda::LayerVersion', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue',
-    'AWS::SQS::QueuePolicy', 'AWS::SSM::Parameter', 'Custom::AWSCDK-EKS-HelmChart', 'Custom::AWSCDK-EKS-KubernetesResource',
+    'AWS::SQS::QueuePolicy', 'AWS::SSM::Parameter', 'Custom::AWSCDK-EKS-HelmChart', 'Custom::AWSCDK-EKS-KubernetesObjectValue',
+    'Custom::AWSCDK-EKS-KubernetesResource',
   ]);
   expect(Object.keys(POLICY_VARIANTS)).toHaveLength(Object.keys(templates).length);
 });

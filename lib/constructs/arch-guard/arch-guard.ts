@@ -112,8 +112,18 @@ export class ArchGuard extends Construct {
       new eks.KubernetesManifest(cluster, manifestId, { cluster, manifest: objects, overwrite: true });
     this.namespace = apply('ArchGuardNamespace', [archGuardNamespace()]);
     this.tls = apply('ArchGuardTls', archGuardTlsObjects());
-    // The Certificate and Issuer kinds exist once the add-on has installed cert-manager's CRDs.
-    this.tls.node.addDependency(this.namespace, this.certManager);
+    // The Certificate and Issuer kinds exist once the add-on has installed cert-manager's CRDs. Applying them also
+    // calls cert-manager's own validating webhook, which fails until its CA injector has written the caBundle, and
+    // the kubectl handler retries only i/o timeouts: wait for the caBundle (the handler polls every 10 s until
+    // the jsonPath gives a value, 5 minutes at most) before applying.
+    const certManagerWebhookReady = new eks.KubernetesObjectValue(this, 'CertManagerWebhookCaBundle', {
+      cluster,
+      objectType: 'validatingwebhookconfiguration',
+      objectName: 'cert-manager-webhook',
+      jsonPath: '.webhooks[0].clientConfig.caBundle',
+    });
+    certManagerWebhookReady.node.addDependency(this.certManager);
+    this.tls.node.addDependency(this.namespace, this.certManager, certManagerWebhookReady);
     this.server = apply('ArchGuardServer', archGuardServerObjects({
       image: props.config.image,
       architectures: props.architectures,
