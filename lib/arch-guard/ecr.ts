@@ -30,6 +30,24 @@ interface Token {
   readonly expires: number;
 }
 
+/**
+ * The ECR client of the server, bounded: the SDK's defaults (3 attempts, no request timeout, sockets idle for up
+ * to 5 minutes) would let one hanging token call hold every lookup of that registry far past the webhook's
+ * budget. Two attempts of at most 2 s each (1 s to connect) fail well within a pod's admission.
+ */
+export const ECR_CLIENT_LIMITS = { maxAttempts: 2, connectionTimeoutMs: 1000, requestTimeoutMs: 2000 } as const;
+
+/** An ECRClient for a region with the default credential chain (Pod Identity in the cluster) and those limits. */
+export function boundedEcrClient(region: string, extra: { readonly endpoint?: string; readonly credentials?: { accessKeyId: string; secretAccessKey: string } } = {}): ECRClient {
+  return new ECRClient({
+    region,
+    ...extra,
+    maxAttempts: ECR_CLIENT_LIMITS.maxAttempts,
+    // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes and keeps waiting.
+    requestHandler: { connectionTimeout: ECR_CLIENT_LIMITS.connectionTimeoutMs, requestTimeout: ECR_CLIENT_LIMITS.requestTimeoutMs, throwOnRequestTimeout: true },
+  });
+}
+
 /** `123456789012.dkr.ecr.eu-west-1.amazonaws.com` -> `eu-west-1` (also `dkr.ecr-fips` and `.amazonaws.com.cn`). */
 export function ecrRegion(registry: string): string {
   return registry.split('.')[3];
@@ -73,7 +91,7 @@ export class EcrTokens {
   private client(region: string): EcrApi {
     let client = this.clients.get(region);
     if (!client) {
-      client = this.options.clientFor?.(region) ?? new ECRClient({ region });
+      client = this.options.clientFor?.(region) ?? boundedEcrClient(region);
       this.clients.set(region, client);
     }
     return client;

@@ -4,8 +4,8 @@
  */
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { EcrTokens, ecrRegion } from '../../lib/arch-guard/ecr';
+import { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { ECR_CLIENT_LIMITS, EcrTokens, boundedEcrClient, ecrRegion } from '../../lib/arch-guard/ecr';
 import { SecretScrubber } from '../../lib/preflight/redact';
 
 const HOST = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
@@ -47,7 +47,7 @@ function tokens(now: () => number) {
     clientFor: (region) => {
       regions.push(region);
       // Static test keys: the default chain (Pod Identity in the cluster) is what the server uses.
-      return new ECRClient({ region, endpoint: url, credentials: { accessKeyId: 'AKIDTESTONLY', secretAccessKey: 'test-secret-key' } });
+      return boundedEcrClient(region, { endpoint: url, credentials: { accessKeyId: 'AKIDTESTONLY', secretAccessKey: 'test-secret-key' } });
     },
   });
   return { ecr, regions, scrubber };
@@ -117,4 +117,23 @@ test('ECR refusing the call is one error naming the host and the fix, without a 
   }
   const { ecr } = tokens(() => 0);
   await expect(ecr.prepare(HOST)).rejects.toThrow(`ECR answered GetAuthorizationToken for ${HOST} without a token. Retry; if it persists, check the ECR service health`);
+});
+
+test('an ECR endpoint that accepts and never answers fails within the client\'s limits (2 attempts of 2 s), not the SDK\'s minutes', async () => {
+  const silent = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  try {
+    const client = boundedEcrClient('eu-west-1', {
+      endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      credentials: { accessKeyId: 'AKIDTESTONLY', secretAccessKey: 'test-secret-key' },
+    });
+    const started = Date.now();
+    await expect(client.send(new GetAuthorizationTokenCommand({}))).rejects.toThrow();
+    const ms = Date.now() - started;
+    expect(ms).toBeGreaterThanOrEqual(ECR_CLIENT_LIMITS.requestTimeoutMs);
+    expect(ms).toBeLessThan(ECR_CLIENT_LIMITS.maxAttempts * ECR_CLIENT_LIMITS.requestTimeoutMs + 2000);
+  } finally {
+    silent.closeAllConnections();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  }
 });

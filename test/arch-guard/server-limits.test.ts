@@ -80,14 +80,15 @@ describe('a registry that fails: admitted unchanged within the budget, with a wa
     const response = await server.review(pod('app', { app: image }));
     const ms = Date.now() - started;
     expect(response).toEqual({ uid: expect.any(String), allowed: true, warnings: [warning(image)] });
-    expect(ms).toBeLessThan(BUDGET_MS + 400);
+    // Within the budget and the answer's way back, not the registry's own 15 s timeout (a margin for a loaded machine).
+    expect(ms).toBeLessThan(BUDGET_MS + 1500);
   });
 
   test('a failed lookup is remembered briefly: the next pod is answered at once, the registry not asked again', async () => {
     const before = seen.filter((s) => s.path === '/v2/reset/manifests/1').length;
     const started = Date.now();
     const response = await server.review(pod('again', { app: `${host}/reset:1` }));
-    expect(Date.now() - started).toBeLessThan(200);
+    expect(Date.now() - started).toBeLessThan(BUDGET_MS);
     expect(response.warnings).toEqual([`arch-guard: left unchanged, cannot read the platforms of ${host}/reset:1: ${host} closed the connection`]);
     expect(seen.filter((s) => s.path === '/v2/reset/manifests/1').length).toBe(before);
   });
