@@ -28,6 +28,8 @@ export interface ServerDependencies extends GuardDependencies {
   readonly host?: string;
   /** @default 60000 */
   readonly tlsReloadMs?: number;
+  /** Reviews answered at once before more get 503; tests lower it. @default DEFAULT_MAX_IN_FLIGHT */
+  readonly maxInFlight?: number;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function runArchGuard(argv: readonly string[], output: CommandOutpu
     const guard = await createGuard(options, deps);
     const log = new JsonLogger(output.out, guard.scrubber);
     const server = await startArchGuardServer({
-      guard, log, port: options.port, host: deps.host, tlsCertFile: options.tlsCert, tlsKeyFile: options.tlsKey, tlsReloadMs: deps.tlsReloadMs,
+      guard, log, port: options.port, host: deps.host, tlsCertFile: options.tlsCert, tlsKeyFile: options.tlsKey, tlsReloadMs: deps.tlsReloadMs, maxInFlight: deps.maxInFlight,
     });
     log.info('listening', {
       port: server.port,

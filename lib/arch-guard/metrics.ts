@@ -78,7 +78,7 @@ export class ArchGuardMetrics {
   readonly cacheMisses = new Counter('arch_guard_cache_misses_total', 'Image lookups the cache could not answer.');
   readonly sharedLookups = new Counter('arch_guard_shared_lookups_total', 'Image lookups that joined one already in flight for the same image.');
   readonly lookupFailures = new Counter('arch_guard_lookup_failures_total', 'Images a decision could not read, by reason (error or budget).', [{ reason: 'error' }, { reason: 'budget' }]);
-  readonly rejected = new Counter('arch_guard_rejected_requests_total', 'Requests refused before a decision, by reason.', [{ reason: 'malformed' }, { reason: 'too_large' }]);
+  readonly rejected = new Counter('arch_guard_rejected_requests_total', 'Requests refused before a decision, by reason.', [{ reason: 'malformed' }, { reason: 'too_large' }, { reason: 'busy' }]);
   readonly tlsReloads = new Counter('arch_guard_tls_reloads_total', 'Certificate reloads, by result.', [{ result: 'ok' }, { result: 'error' }]);
   readonly latency = new Histogram('arch_guard_review_duration_seconds', 'Time from a whole AdmissionReview body to its response.', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
 

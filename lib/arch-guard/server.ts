@@ -32,6 +32,12 @@ export interface ArchGuardServerOptions {
    * @default 3 MiB
    */
   readonly maxBodyBytes?: number;
+  /**
+   * Reviews in progress at once; more are answered 503 at once (the API server then admits the pod unchanged,
+   * failurePolicy Ignore), so a flood of large bodies cannot exhaust the container's memory.
+   * @default 32 (32 x the 3 MiB body limit stays well inside the Deployment's 256 MiB)
+   */
+  readonly maxInFlight?: number;
 }
 
 export interface RunningArchGuard {
@@ -43,6 +49,7 @@ export interface RunningArchGuard {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
+export const DEFAULT_MAX_IN_FLIGHT = 32;
 const ADMISSION_API = 'admission.k8s.io/v1';
 
 class HttpError extends Error {
@@ -55,6 +62,8 @@ class HttpError extends Error {
 export async function startArchGuardServer(options: ArchGuardServerOptions): Promise<RunningArchGuard> {
   const { guard, log } = options;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  let inFlight = 0;
   let closing = false;
   let loaded = readTls(options);
   let lastSeen = fingerprint(loaded);
@@ -92,6 +101,21 @@ export async function startArchGuardServer(options: ArchGuardServerOptions): Pro
       res.setHeader('Allow', 'POST');
       return send(res, 405, 'text/plain', 'POST an AdmissionReview to /mutate\n');
     }
+    if (inFlight >= maxInFlight) {
+      guard.metrics.rejected.inc({ reason: 'busy' });
+      log.warn('request refused', { status: 503, reason: `${inFlight} reviews in progress, the limit` });
+      res.setHeader('Retry-After', '1');
+      return send(res, 503, 'application/json', `${JSON.stringify({ error: `busy: ${maxInFlight} reviews in progress` })}\n`);
+    }
+    inFlight++;
+    try {
+      await reviewRequest(req, res);
+    } finally {
+      inFlight--;
+    }
+  }
+
+  async function reviewRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     let body: unknown;
     try {

@@ -156,14 +156,14 @@ export interface TestServer {
 }
 
 /** Starts arch-guard in this process, as `npm run arch-guard` does, on 127.0.0.1 with a fresh certificate. */
-export async function startTestServer(args: readonly string[], options: { tlsReloadMs?: number; cert?: TestCertificate } = {}): Promise<TestServer> {
+export async function startTestServer(args: readonly string[], options: { tlsReloadMs?: number; maxInFlight?: number; cert?: TestCertificate } = {}): Promise<TestServer> {
   const cert = options.cert ?? makeCertificate();
   const lines: string[] = [];
   const errors: string[] = [];
   const run = await runArchGuard(['--port', '0', '--tls-cert', cert.certFile, '--tls-key', cert.keyFile, ...args], {
     out: (l) => lines.push(l),
     err: (l) => errors.push(l),
-  }, { host: '127.0.0.1', tlsReloadMs: options.tlsReloadMs });
+  }, { host: '127.0.0.1', tlsReloadMs: options.tlsReloadMs, maxInFlight: options.maxInFlight });
   if (!run.server) throw new Error(`arch-guard did not start: ${errors.join('\n')}`);
   const server = run.server;
   const post = (body: Json | string | Buffer, headers: Record<string, string> = {}) =>

@@ -178,6 +178,28 @@ describe('requests that are not an AdmissionReview: a clear status, and the serv
   });
 });
 
+describe('concurrency: reviews past the in-flight limit are refused at once (503), so a flood cannot exhaust memory', () => {
+  test('with a limit of 1, a second review while the first waits on a hanging registry gets 503, then the server serves again', async () => {
+    const capped = await startTestServer(['--plain-http', '--arch', 'arm64,amd64', '--budget-ms', String(BUDGET_MS)], { maxInFlight: 1 });
+    try {
+      const slow = capped.post(admissionReview(pod('slow', { app: `${silent.host}/flood:1` })));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = Date.now();
+      const refused = await capped.post(admissionReview(pod('second', { app: `${silent.host}/flood:2` })));
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe('1');
+      expect(refused.json).toEqual({ error: 'busy: 1 reviews in progress' });
+      expect(Date.now() - started).toBeLessThan(BUDGET_MS);
+      expect((await slow).status).toBe(200);
+      expect((await capped.post(admissionReview(pod('third', { app: `${silent.host}/flood:1` })))).status).toBe(200);
+      await readMetrics(capped);
+      expect(capped.metric('arch_guard_rejected_requests_total{reason="busy"}')).toBe(1);
+    } finally {
+      await capped.stop();
+    }
+  });
+});
+
 describe('TLS: the certificate files are reloaded when cert-manager renews them', () => {
   const waitFor = async (check: () => Promise<boolean>) => {
     for (let i = 0; i < 100; i++) {
