@@ -1,7 +1,5 @@
-import { ARCH_NODE_LABEL } from '../../config/architectures';
 import { KarpenterNodePoolConfig } from '../../config/karpenter-config';
-import { NodeSelectorRequirement } from '../karpenter/karpenter-api';
-import { NODE_TERMINATION_GRACE_PERIOD } from '../karpenter/node-pool-manifests';
+import { NODE_TERMINATION_GRACE_PERIOD, nodePoolOf } from '../karpenter/node-pool-manifests';
 import { AutoModeNodePool } from './auto-mode-api';
 
 /**
@@ -45,42 +43,10 @@ export const AUTO_MODE_LABELS = {
  * node at a time).
  */
 export function buildAutoModeNodePool(pool: KarpenterNodePoolConfig): AutoModeNodePool {
-  const requirements: NodeSelectorRequirement[] = [
-    { key: ARCH_NODE_LABEL, operator: 'In', values: [...pool.arch] },
-    { key: AUTO_MODE_LABELS.capacityType, operator: 'In', values: [...pool.capacityTypes] },
-  ];
-  if (pool.instanceFamilies.length > 0) {
-    requirements.push({ key: AUTO_MODE_LABELS.instanceFamily, operator: 'In', values: [...pool.instanceFamilies] });
-  }
-  if (pool.instanceCategories.length > 0) {
-    requirements.push(
-      { key: AUTO_MODE_LABELS.instanceCategory, operator: 'In', values: [...pool.instanceCategories] },
-      // Generation 6 and later, as the Karpenter pools: what the cost report prices.
-      { key: AUTO_MODE_LABELS.instanceGeneration, operator: 'Gt', values: ['5'] },
-    );
-  }
-  return {
-    apiVersion: 'karpenter.sh/v1',
-    kind: 'NodePool',
-    metadata: { name: pool.name },
-    spec: {
-      template: {
-        ...(Object.keys(pool.labels).length > 0 ? { metadata: { labels: { ...pool.labels } } } : {}),
-        spec: {
-          nodeClassRef: { group: 'eks.amazonaws.com', kind: 'NodeClass', name: AUTO_MODE_NODE_CLASS },
-          requirements,
-          ...(pool.taints.length > 0 ? { taints: pool.taints.map((t) => ({ ...t })) } : {}),
-          expireAfter: AUTO_MODE_EXPIRE_AFTER,
-          terminationGracePeriod: AUTO_MODE_TERMINATION_GRACE_PERIOD,
-        },
-      },
-      disruption: {
-        consolidationPolicy: 'WhenEmptyOrUnderutilized',
-        consolidateAfter: '1m',
-        budgets: [{ nodes: '10%' }, { nodes: '1', reasons: ['Drifted'] }],
-      },
-      limits: { cpu: String(pool.cpuLimit) },
-      weight: pool.weight,
-    },
-  };
+  return nodePoolOf(pool, {
+    nodeClassRef: { group: 'eks.amazonaws.com', kind: 'NodeClass', name: AUTO_MODE_NODE_CLASS },
+    labels: AUTO_MODE_LABELS,
+    osRequirement: false,
+    expireAfter: AUTO_MODE_EXPIRE_AFTER,
+  });
 }

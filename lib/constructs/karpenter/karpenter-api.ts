@@ -36,7 +36,11 @@ export interface DisruptionBudget {
   readonly duration?: string;
 }
 
-export interface NodePool {
+/** Karpenter's own node class: an EC2NodeClass. */
+export interface EC2NodeClassRef { readonly group: 'karpenter.k8s.aws'; readonly kind: 'EC2NodeClass'; readonly name: string }
+
+/** A `karpenter.sh/v1` NodePool; `Ref` is the node class it launches from (EKS Auto Mode uses the same API). */
+export interface NodePool<Ref = EC2NodeClassRef> {
   readonly apiVersion: 'karpenter.sh/v1';
   readonly kind: 'NodePool';
   readonly metadata: ObjectMeta;
@@ -44,7 +48,7 @@ export interface NodePool {
     readonly template: {
       readonly metadata?: { readonly labels?: Readonly<Record<string, string>> };
       readonly spec: {
-        readonly nodeClassRef: { readonly group: 'karpenter.k8s.aws'; readonly kind: 'EC2NodeClass'; readonly name: string };
+        readonly nodeClassRef: Ref;
         readonly requirements: readonly NodeSelectorRequirement[];
         readonly taints?: readonly Taint[];
         readonly expireAfter?: string;

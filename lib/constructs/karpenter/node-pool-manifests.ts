@@ -57,19 +57,43 @@ export function buildNodeClass(options: NodeClassOptions): EC2NodeClass {
  * or node class replaces one node at a time).
  */
 export function buildNodePool(pool: KarpenterNodePoolConfig): NodePool {
+  return nodePoolOf(pool, {
+    nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: NODE_CLASS_NAME },
+    labels: { instanceCategory: 'karpenter.k8s.aws/instance-category', instanceFamily: 'karpenter.k8s.aws/instance-family', instanceGeneration: 'karpenter.k8s.aws/instance-generation' },
+    osRequirement: true,
+    expireAfter: NODE_EXPIRE_AFTER,
+  });
+}
+
+/** What differs between a Karpenter NodePool and an Auto Mode one; everything else is the same pool. */
+export interface NodePoolFlavour<Ref> {
+  readonly nodeClassRef: Ref;
+  /** The labels of instance properties: `karpenter.k8s.aws/` for Karpenter, `eks.amazonaws.com/` for Auto Mode. */
+  readonly labels: { readonly instanceCategory: string; readonly instanceFamily: string; readonly instanceGeneration: string };
+  /** Require `kubernetes.io/os: linux` (Auto Mode runs Linux only and does not support the label). */
+  readonly osRequirement: boolean;
+  readonly expireAfter: string;
+}
+
+/**
+ * A NodePool of a configured pool: its architectures and capacity types as requirements, its CPU limit and
+ * weight (Graviton first), and consolidation of empty and underutilized nodes with budgets (10% of the pool's
+ * nodes at a time; a changed image or node class replaces one node at a time).
+ */
+export function nodePoolOf<Ref>(pool: KarpenterNodePoolConfig, flavour: NodePoolFlavour<Ref>): NodePool<Ref> {
   const requirements: NodeSelectorRequirement[] = [
     { key: ARCH_NODE_LABEL, operator: 'In', values: [...pool.arch] },
     { key: 'karpenter.sh/capacity-type', operator: 'In', values: [...pool.capacityTypes] },
-    { key: 'kubernetes.io/os', operator: 'In', values: ['linux'] },
+    ...(flavour.osRequirement ? [{ key: 'kubernetes.io/os', operator: 'In' as const, values: ['linux'] }] : []),
   ];
   if (pool.instanceFamilies.length > 0) {
-    requirements.push({ key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: [...pool.instanceFamilies] });
+    requirements.push({ key: flavour.labels.instanceFamily, operator: 'In', values: [...pool.instanceFamilies] });
   }
   if (pool.instanceCategories.length > 0) {
     requirements.push(
-      { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: [...pool.instanceCategories] },
+      { key: flavour.labels.instanceCategory, operator: 'In', values: [...pool.instanceCategories] },
       // Current generations only (Graviton2 / Intel Ice Lake and later): what the cost report prices.
-      { key: 'karpenter.k8s.aws/instance-generation', operator: 'Gt', values: ['5'] },
+      { key: flavour.labels.instanceGeneration, operator: 'Gt', values: ['5'] },
     );
   }
   return {
@@ -80,10 +104,10 @@ export function buildNodePool(pool: KarpenterNodePoolConfig): NodePool {
       template: {
         ...(Object.keys(pool.labels).length > 0 ? { metadata: { labels: { ...pool.labels } } } : {}),
         spec: {
-          nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: NODE_CLASS_NAME },
+          nodeClassRef: flavour.nodeClassRef,
           requirements,
           ...(pool.taints.length > 0 ? { taints: pool.taints.map((t) => ({ ...t })) } : {}),
-          expireAfter: NODE_EXPIRE_AFTER,
+          expireAfter: flavour.expireAfter,
           terminationGracePeriod: NODE_TERMINATION_GRACE_PERIOD,
         },
       },
